@@ -1,0 +1,66 @@
+"""School and kindergarten build-programme tracker: the Flask app factory (it only wires)."""
+
+import logging
+from datetime import timedelta
+from importlib import import_module
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from tracker.config import load_settings
+
+csrf = CSRFProtect()
+
+# Each domain package exposes init_app(app): blueprints, navigation, panels. Order = nav order.
+DOMAINS = [
+    "tracker.home",
+    "tracker.accounts",
+    "tracker.projects",
+    "tracker.dataio",
+    "tracker.milestones",
+    "tracker.alerts",
+    "tracker.finance",
+    "tracker.maps",
+    "tracker.briefs",
+    "tracker.targets",
+]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(load_settings(app.instance_path, test_config))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    register_extensions(app)
+    register_domains(app)
+    from tracker.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import db, extend, web
+    from tracker.accounts import web as accounts_web
+
+    db.init_app(app)
+    csrf.init_app(app)
+    extend.init_app(app)
+    web.init_app(app)
+    accounts_web.init_app(app)
+
+
+def register_domains(app: Flask) -> None:
+    for name in DOMAINS:
+        import_module(name).init_app(app)

@@ -1,0 +1,31 @@
+"""Audit entries: written once, never updated or deleted."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+from tracker.clock import now_utc
+
+
+class AuditEntry(SQLModel, table=True):
+    """One recorded action; an update produces one entry per changed field."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=now_utc,
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=True),
+    )
+    user_id: int | None = Field(default=None, index=True)
+    username: str = Field(default="", max_length=80)
+    address: str = Field(default="", max_length=64)
+    action: str = Field(max_length=40, index=True)
+    entity: str = Field(default="", max_length=40)
+    entity_id: str = Field(default="", max_length=80)
+    project_id: int | None = Field(default=None, index=True)
+    field: str = Field(default="", max_length=80)
+    old_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    new_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -1,0 +1,85 @@
+"""Settings: defaults in code, environment overrides, unsafe values refused."""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "placeholder"}
+
+# National norms per class (DOMAIN.md); a jurisdiction may override them with TRACKER_CLASS_SIZES.
+DEFAULT_CLASS_SIZES = {
+    "幼儿园": 30,
+    "小学": 45,
+    "初中": 50,
+    "九年一贯制": 45,
+    "完全中学": 50,
+    "普通高中": 50,
+    "中职": 45,
+    "特殊教育学校": 12,
+    "其他": 0,
+}
+
+DEFAULTS: dict[str, object] = {
+    "ENV": "development",
+    "DATABASE_URL": "",  # empty: SQLite file instance/tracker.db
+    "SECRET_KEY": "",
+    "CLASS_SIZES": DEFAULT_CLASS_SIZES,
+    "PLAN_WINDOW_START": 2021,
+    "PLAN_WINDOW_END": 2025,
+    "PAGE_SIZE": 50,
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "SESSION_IDLE_MINUTES": 120,
+    # Data-quality thresholds (flags only; nothing is changed because of them).
+    "QUALITY_MAX_LAND_M2_PER_CLASS": 3000,
+    "QUALITY_COST_PER_CLASS_FACTOR": 1.5,
+}
+
+# Environment variables read without the TRACKER_ prefix, as deployers expect them.
+PLAIN_ENV = {"DATABASE_URL", "SECRET_KEY"}
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes it unsafe or impossible to start."""
+
+
+def _coerce(raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, dict | list):
+        return json.loads(raw)
+    return raw
+
+
+def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
+    """Defaults, then environment (TRACKER_<KEY>, or the plain name for PLAIN_ENV), then overrides."""
+    settings = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        names = [f"TRACKER_{key}"] + ([key] if key in PLAIN_ENV else [])
+        for name in names:
+            if os.environ.get(name) not in (None, ""):
+                settings[key] = _coerce(os.environ[name], default)
+    settings.update(overrides or {})
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'tracker.db'}"
+    settings["SECRET_KEY"] = _secret_key(settings, instance_path)
+    return settings
+
+
+def _secret_key(settings: dict, instance_path: str) -> str:
+    key = str(settings.get("SECRET_KEY") or "")
+    if key.strip().lower() not in PLACEHOLDER_SECRETS:
+        return key
+    if settings["ENV"] != "development":
+        raise ConfigError("SECRET_KEY must be set to a random value outside development")
+    # Development: one random key kept under instance/ so sessions survive restarts.
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,129 @@
+"""Apply a validated import plan: new projects inserted in bulk, known codes updated in place."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from tracker.audit.models import AuditEntry
+from tracker.audit.services import Actor, record, record_changes
+from tracker.clock import now_utc
+from tracker.dataio.importer import ImportPlan
+from tracker.projects.models import EDITABLE_FIELDS, Project, ProjectBase
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def apply_plan(session: Session, *, actor: Actor, plan: ImportPlan, filename: str) -> ImportResult:
+    assert not plan.errors, "an import with errors must not be applied"
+    existing = _existing(session, plan.rows)
+    next_number = _next_code_number(session)
+    now = now_utc()
+    new_rows, updated, unchanged = [], 0, 0
+    for values in plan.rows:
+        project = existing.get(values.get("code")) or existing.get(("name", values["name"]))
+        if project is None:
+            if not values.get("code"):
+                values = {**values, "code": f"P{next_number:05d}"}
+                next_number += 1
+            new_rows.append(_defaults() | values | {"created_at": now, "updated_at": now})
+            continue
+        changes = {
+            k: (getattr(project, k), v)
+            for k, v in values.items()
+            if k in EDITABLE_FIELDS and getattr(project, k) != v
+        }
+        if not changes:
+            unchanged += 1
+            continue
+        for key, (_, new) in changes.items():
+            setattr(project, key, new)
+        project.version += 1
+        project.updated_at = now
+        session.add(project)
+        record_changes(
+            session,
+            actor=actor,
+            entity="project",
+            entity_id=project.code,
+            project_id=project.id,
+            changes=changes,
+            action="import",
+        )
+        updated += 1
+    if new_rows:
+        session.execute(insert(Project), new_rows)
+        _audit_created(session, actor, [r["code"] for r in new_rows], now)
+    record(
+        session,
+        actor=actor,
+        action="import",
+        entity="file",
+        entity_id=filename[:80],
+        detail=f"新增 {len(new_rows)} 个，更新 {updated} 个，未变 {unchanged} 个",
+    )
+    session.flush()
+    return ImportResult(len(new_rows), updated, unchanged)
+
+
+def _defaults() -> dict:
+    return {
+        name: f.get_default(call_default_factory=True)
+        for name, f in ProjectBase.model_fields.items()
+        if not f.is_required()
+    } | {"archived": False, "version": 1}
+
+
+def _existing(session: Session, rows: list[dict]) -> dict:
+    codes = [r["code"] for r in rows if r.get("code")]
+    names = [r["name"] for r in rows if not r.get("code")]
+    found = {}
+    for chunk in _chunks(codes):
+        for p in session.exec(select(Project).where(Project.code.in_(chunk))):
+            found[p.code] = p
+    for chunk in _chunks(names):
+        for p in session.exec(select(Project).where(Project.name.in_(chunk))):
+            found[("name", p.name)] = p
+    return found
+
+
+def _chunks(items: list, size: int = 900):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _next_code_number(session: Session) -> int:
+    return (session.exec(select(func.count(Project.id))).one() or 0) + 1
+
+
+def _audit_created(session: Session, actor: Actor, codes: list[str], now) -> None:
+    ids = {}
+    for chunk in _chunks(codes):
+        ids.update(
+            session.exec(select(Project.code, Project.id).where(Project.code.in_(chunk))).all()
+        )
+    session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": now,
+                "user_id": actor.user_id,
+                "username": actor.username,
+                "address": actor.address,
+                "action": "create",
+                "entity": "project",
+                "entity_id": code,
+                "project_id": ids.get(code),
+                "field": "",
+                "old_value": "",
+                "new_value": "",
+                "detail": "导入",
+            }
+            for code in codes
+        ],
+    )

@@ -1,0 +1,145 @@
+"""Import a project table: validate every row first, then apply all of it or nothing."""
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.dataio.columns import LABELS, REQUIRED, HeaderMap, looks_like_header, match_headers
+from tracker.dataio.rows import RowProblem, row_values
+from tracker.dataio.tables import Sheet
+from tracker.money import yi
+
+_SUBTOTAL = re.compile(r"^\s*(（[一二三四五六七八九十]+）.*?(\d+)\s*个|合计|小计|总计)")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.message
+        where = f"第 {self.line} 行" + (f"「{self.column}」列" if self.column else "")
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do; `errors` empty means it may be applied."""
+
+    rows: list[dict] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    subtotals_checked: int = 0
+
+
+def plan_import(sheet: Sheet, *, window: tuple[int, int]) -> ImportPlan:
+    plan = ImportPlan()
+    header_at = next((i for i, cells in enumerate(sheet.rows) if looks_like_header(cells)), None)
+    if header_at is None:
+        plan.errors.append(
+            RowError(1, "", "找不到表头：表中需要「项目名称」「项目期限」「总投资（亿元）」等列")
+        )
+        return plan
+    headers = match_headers(sheet.rows[header_at])
+    header_line = sheet.numbers[header_at]
+    missing = [LABELS[key] for key in REQUIRED if key not in headers.index]
+    if missing:
+        plan.errors.append(RowError(header_line, "", f"缺少必需的列：{'、'.join(missing)}"))
+        return plan
+    if headers.window_years and headers.window_years != window:
+        plan.errors.append(
+            RowError(
+                header_line,
+                "",
+                f"表头的 {headers.window_years[0]}-{headers.window_years[1]}"
+                f" 年投资额与系统规划期 {window[0]}-{window[1]} 不一致",
+            )
+        )
+        return plan
+    subtotals = []
+    for cells, line in zip(
+        sheet.rows[header_at + 1 :], sheet.numbers[header_at + 1 :], strict=True
+    ):
+        if not any(c.strip() for c in cells):
+            continue
+        if _is_subtotal(cells, headers):
+            subtotals.append((line, cells))
+            continue
+        try:
+            plan.rows.append(row_values(cells, headers))
+            plan.lines.append(line)
+        except RowProblem as problem:
+            plan.errors.extend(RowError(line, LABELS.get(k, k), m) for k, m in problem.items)
+    _check_duplicates(plan)
+    for line, cells in subtotals:
+        _check_subtotal(plan, line, cells, headers)
+    if not plan.rows and not plan.errors:
+        plan.errors.append(RowError(header_line, "", "表头下面没有项目行"))
+    return plan
+
+
+def _cell(cells: list[str], headers: HeaderMap, key: str) -> str:
+    position = headers.index.get(key)
+    return cells[position].strip() if position is not None and position < len(cells) else ""
+
+
+def _is_subtotal(cells, headers) -> bool:
+    return (
+        not _cell(cells, headers, "seq_no").strip(" .").isdigit()
+        and bool(_SUBTOTAL.match(_cell(cells, headers, "name")))
+        and not _cell(cells, headers, "period_text")
+    )
+
+
+def _check_duplicates(plan: ImportPlan) -> None:
+    seen_codes, seen_names = {}, {}
+    for values, line in zip(plan.rows, plan.lines, strict=True):
+        code = values.get("code")
+        if code:
+            if code in seen_codes:
+                plan.errors.append(
+                    RowError(line, "项目编号", f"项目编号 {code} 与第 {seen_codes[code]} 行重复")
+                )
+            seen_codes.setdefault(code, line)
+        elif values["name"] in seen_names:
+            plan.errors.append(
+                RowError(
+                    line,
+                    "项目名称",
+                    f"没有项目编号，且名称与第 {seen_names[values['name']]} 行重复",
+                )
+            )
+        seen_names.setdefault(values["name"], line)
+
+
+def _check_subtotal(plan: ImportPlan, line: int, cells: list[str], headers: HeaderMap) -> None:
+    """A subtotal row like 「（一）教育事业项目35个 77.8 48.39」 must agree with the rows."""
+    from tracker.money import MoneyError, parse_amount
+
+    plan.subtotals_checked += 1
+    label = _cell(cells, headers, "name")
+    count = re.search(r"(\d+)\s*个", label)
+    if count and int(count.group(1)) != len(plan.rows):
+        plan.errors.append(
+            RowError(
+                line, "项目名称", f"小计行写 {count.group(1)} 个项目，表中实有 {len(plan.rows)} 个"
+            )
+        )
+    for key in ("total", "window"):
+        text = _cell(cells, headers, key)
+        if not text:
+            continue
+        try:
+            stated = parse_amount(text, headers.units.get(key, "亿元"))
+        except MoneyError as exc:
+            plan.errors.append(RowError(line, LABELS[key], f"小计金额有误：{exc}"))
+            continue
+        actual = sum(r.get(f"{key}_investment_fen") or 0 for r in plan.rows)
+        if stated != actual:
+            plan.errors.append(
+                RowError(
+                    line, LABELS[key], f"小计 {yi(stated)} 亿元与各行合计 {yi(actual)} 亿元不符"
+                )
+            )

@@ -1,0 +1,90 @@
+"""Extension points: domains add navigation entries, project-page panels and home-page cards here,
+so that no domain edits another's templates."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class NavItem:
+    order: int
+    label: str
+    endpoint: str
+    action: str = "view"  # permission needed to see the entry
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of a page: `template` is rendered with what `context(...)` returns."""
+
+    order: int
+    template: str
+    context: Callable[..., dict]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.setdefault("nav", [])
+    app.extensions.setdefault("project_panels", [])
+    app.extensions.setdefault("home_cards", [])
+    app.context_processor(
+        lambda: {"nav_items": sorted(app.extensions["nav"], key=lambda n: n.order)}
+    )
+
+
+def add_nav(app: Flask, item: NavItem) -> None:
+    app.extensions["nav"].append(item)
+
+
+def add_project_panel(app: Flask, panel: Panel) -> None:
+    """context(session, project, today) → dict for the panel's template."""
+    app.extensions["project_panels"].append(panel)
+
+
+def add_home_card(app: Flask, panel: Panel) -> None:
+    """context(session, today) → dict for the card's template."""
+    app.extensions["home_cards"].append(panel)
+
+
+def _render(kind: str, *args) -> list[tuple[str, dict]]:
+    panels = sorted(current_app.extensions[kind], key=lambda p: p.order)
+    return [(p.template, p.context(*args)) for p in panels]
+
+
+def project_panels(session, project, today) -> list[tuple[str, dict]]:
+    return _render("project_panels", session, project, today)
+
+
+def home_cards(session, today) -> list[tuple[str, dict]]:
+    return _render("home_cards", session, today)
+
+
+def add_project_api_part(app: Flask, key: str, part: Callable) -> None:
+    """part(session, project, today) → JSON-able value, added under `key` in GET /api/projects/<code>."""
+    app.extensions.setdefault("project_api", []).append((key, part))
+
+
+def project_api_parts(session, project, today) -> dict:
+    return {
+        key: part(session, project, today)
+        for key, part in current_app.extensions.get("project_api", [])
+    }
+
+
+def add_list_action(app: Flask, template: str) -> None:
+    """A button on the project list; its template gets `f`, the list's current ProjectFilter."""
+    app.extensions.setdefault("list_actions", []).append(template)
+
+
+def add_project_action(app: Flask, template: str) -> None:
+    """A button on the project page; its template gets `p`, the project."""
+    app.extensions.setdefault("project_actions", []).append(template)
+
+
+def list_actions() -> list[str]:
+    return current_app.extensions.get("list_actions", [])
+
+
+def project_actions() -> list[str]:
+    return current_app.extensions.get("project_actions", [])

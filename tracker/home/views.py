@@ -1,0 +1,28 @@
+"""首页 and the health check."""
+
+from flask import Blueprint, render_template
+
+from tracker import clock, extend
+from tracker.db import get_session
+from tracker.projects import services
+from tracker.projects.filters import ProjectFilter
+from tracker.web import class_sizes, plan_window
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+def index():
+    db = get_session()
+    return render_template(
+        "home.html",
+        totals=services.totals(db, ProjectFilter(), class_sizes()),
+        window=plan_window(),
+        cards=extend.home_cards(db, clock.today()),
+        today=clock.today(),
+    )
+
+
+@bp.route("/healthz", endpoint="health")
+def health():
+    return {"status": "ok"}

@@ -1,0 +1,104 @@
+"""Tables of the portfolio registry: one row per build project."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+from tracker.clock import now_utc
+from tracker.db import ScaledDecimal
+
+STAGES = [
+    "幼儿园",
+    "小学",
+    "初中",
+    "九年一贯制",
+    "完全中学",
+    "普通高中",
+    "中职",
+    "特殊教育学校",
+    "其他",
+]
+NATURES = ["新建", "改扩建", "扩建", "改建", "易地新建", "迁建", "重建", "加固改造", "提质改造"]
+# Natures that replace existing seats: they add gross, not net capacity.
+REPLACING_NATURES = {"易地新建", "迁建", "重建"}
+OWNERSHIPS = ["公办", "民办普惠", "民办"]
+STATUSES = ["列入规划", "前期", "在建", "竣工", "交付使用", "暂缓", "停建", "取消"]
+PRECISIONS = {
+    "site": "准确位置",
+    "road": "道路围合估计",
+    "subdistrict": "街道中心",
+    "none": "无位置",
+}
+
+
+class ProjectBase(SQLModel):
+    """Fields a user edits or an import supplies (shared by the table and the create/update shapes)."""
+
+    code: str = Field(max_length=40, unique=True, index=True)
+    name: str = Field(max_length=200, index=True)
+    stage: str = Field(default="其他", max_length=20, index=True)
+    nature: str = Field(default="新建", max_length=20)
+    ownership: str = Field(default="公办", max_length=20)
+    province: str = Field(default="", max_length=40)
+    city: str = Field(default="", max_length=40)
+    district: str = Field(default="", max_length=40)
+    subdistrict: str = Field(default="", max_length=40, index=True)
+    site_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    lat: float | None = None
+    lon: float | None = None
+    location_precision: str = Field(default="none", max_length=20)
+    location_source: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    period_text: str = Field(default="", max_length=40)
+    start_year: int | None = None
+    end_year: int | None = Field(default=None, index=True)
+    classes_total: int | None = None
+    classes_added: int | None = None
+    sections_text: str = Field(default="", max_length=200)
+    land_area_m2: Decimal | None = Field(default=None, sa_type=ScaledDecimal(2))
+    land_is_additional: bool = False
+    floor_area_m2: Decimal | None = Field(default=None, sa_type=ScaledDecimal(2))
+    area_is_approximate: bool = False
+    content_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    total_investment_fen: int | None = Field(default=None, sa_type=BigInteger)
+    window_investment_fen: int | None = Field(default=None, sa_type=BigInteger)
+    total_investment_text: str = Field(default="", max_length=40)
+    window_investment_text: str = Field(default="", max_length=40)
+    builder: str = Field(default="", max_length=100, index=True)
+    is_government: bool = Field(default=True, index=True)
+    government_text: str = Field(default="", max_length=10)
+    remarks: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    declared_seats: int | None = None
+    status: str = Field(default="列入规划", max_length=20, index=True)
+    source_doc: str = Field(default="", max_length=200)
+    source_line: int | None = None
+    seq_no: str = Field(default="", max_length=10)
+    curation_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Project(ProjectBase, table=True):
+    """A build project as stored; archived projects are kept, never deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    archived: bool = Field(default=False, index=True)
+    version: int = Field(default=1)
+    created_at: datetime = Field(
+        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+    @property
+    def sections(self) -> dict[str, int]:
+        """Per-section classes of a mixed school, from '学前段:3;义务段:18'."""
+        result = {}
+        for part in filter(None, (self.sections_text or "").split(";")):
+            name, _, count = part.partition(":")
+            if count.strip().isdigit():
+                result[name.strip()] = int(count)
+        return result
+
+
+EDITABLE_FIELDS = [name for name in ProjectBase.model_fields if name != "code"]

@@ -1,0 +1,183 @@
+"""Queries and writes of the registry; every write goes through here and is audited."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from tracker.audit.services import Actor, record, record_changes
+from tracker.clock import now_utc
+from tracker.projects import filters
+from tracker.projects.filters import ProjectFilter
+from tracker.projects.logic import seats
+from tracker.projects.models import EDITABLE_FIELDS, Project
+
+
+class StaleEditError(Exception):
+    """The record changed since the form was loaded; `changes` says what the other person changed."""
+
+    def __init__(self, project: Project, changes: list[str]):
+        super().__init__("stale edit")
+        self.project = project
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The totals line: always computed over exactly the filtered rows."""
+
+    count: int
+    total_fen: int
+    window_fen: int
+    classes_added: int
+    seats_added: int
+    projects_without_seats: int
+
+
+def get_by_code(session: Session, code: str) -> Project | None:
+    return session.exec(select(Project).where(Project.code == code)).first()
+
+
+def list_page(
+    session: Session, f: ProjectFilter, *, page: int, page_size: int
+) -> tuple[list[Project], int]:
+    count = session.exec(filters.apply(select(func.count(Project.id)), f, ordered=False)).one()
+    rows = session.exec(
+        filters.apply(select(Project), f).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return list(rows), count
+
+
+def all_matching(session: Session, f: ProjectFilter) -> list[Project]:
+    return list(session.exec(filters.apply(select(Project), f)))
+
+
+def totals(session: Session, f: ProjectFilter, class_sizes: dict[str, int]) -> Totals:
+    money = session.exec(
+        filters.apply(
+            select(
+                func.count(Project.id),
+                func.coalesce(func.sum(Project.total_investment_fen), 0),
+                func.coalesce(func.sum(Project.window_investment_fen), 0),
+            ),
+            f,
+            ordered=False,
+        )
+    ).one()
+    capacity = session.exec(
+        filters.apply(
+            select(
+                Project.stage,
+                Project.nature,
+                Project.classes_total,
+                Project.classes_added,
+                Project.declared_seats,
+                Project.sections_text,
+            ),
+            f,
+            ordered=False,
+        )
+    ).all()
+    classes = seats_added = missing = 0
+    for row in capacity:
+        s = seats(Project(code="", name="", **row._asdict()), class_sizes)
+        if s.added is None:
+            missing += 1
+            continue
+        seats_added += s.added
+        classes += row.classes_added if row.classes_added is not None else row.classes_total or 0
+    return Totals(int(money[0]), int(money[1]), int(money[2]), classes, seats_added, missing)
+
+
+def filter_options(session: Session) -> dict[str, list]:
+    """Distinct values for the filter drop-downs."""
+    active = Project.archived == False  # noqa: E712
+
+    def distinct(column):
+        return [
+            v for v in session.exec(select(column).where(active).distinct().order_by(column)) if v
+        ]
+
+    return {
+        "subdistrict": distinct(Project.subdistrict),
+        "builder": distinct(Project.builder),
+        "end_year": distinct(Project.end_year),
+    }
+
+
+def create_project(session: Session, *, actor: Actor, values: dict) -> Project:
+    project = Project(**values)
+    session.add(project)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="create",
+        entity="project",
+        entity_id=project.code,
+        project_id=project.id,
+        detail=project.name,
+    )
+    return project
+
+
+def update_project(
+    session: Session, *, actor: Actor, project: Project, values: dict, expected_version: int | None
+) -> dict[str, tuple]:
+    """Apply changed fields; refuse when the record moved on since `expected_version`."""
+    if expected_version is not None and expected_version != project.version:
+        raise StaleEditError(project, _changes_since(session, project, expected_version))
+    changes = {}
+    for field in EDITABLE_FIELDS:
+        if field in values and values[field] != getattr(project, field):
+            changes[field] = (getattr(project, field), values[field])
+            setattr(project, field, values[field])
+    if changes:
+        project.version += 1
+        project.updated_at = now_utc()
+        session.add(project)
+        record_changes(
+            session,
+            actor=actor,
+            entity="project",
+            entity_id=project.code,
+            project_id=project.id,
+            changes=changes,
+        )
+        session.flush()
+    return changes
+
+
+def set_archived(session: Session, *, actor: Actor, project: Project, archived: bool) -> None:
+    if project.archived == archived:
+        return
+    project.archived = archived
+    project.version += 1
+    project.updated_at = now_utc()
+    session.add(project)
+    record(
+        session,
+        actor=actor,
+        action="archive" if archived else "restore",
+        entity="project",
+        entity_id=project.code,
+        project_id=project.id,
+        detail=project.name,
+    )
+    session.flush()
+
+
+def _changes_since(session: Session, project: Project, version: int) -> list[str]:
+    from tracker.audit.models import AuditEntry
+
+    rows = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.project_id == project.id, AuditEntry.entity == "project")
+        .order_by(AuditEntry.id.desc())
+        .limit(max(1, project.version - version) * 20)
+    ).all()
+    return [
+        f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} 修改了「{r.field or r.action}」：{r.old_value} → {r.new_value}"
+        for r in rows
+        if r.field
+    ][:10]
