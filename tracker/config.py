@@ -33,6 +33,11 @@ DEFAULTS: dict[str, object] = {
     # Data-quality thresholds (flags only; nothing is changed because of them).
     "QUALITY_MAX_LAND_M2_PER_CLASS": 3000,
     "QUALITY_COST_PER_CLASS_FACTOR": 1.5,
+    # Scheduled jobs (Asia/Shanghai); the fields of an APScheduler cron trigger.
+    "SCHEDULER_TIMEZONE": "Asia/Shanghai",
+    "SCAN_SCHEDULE": {"hour": 6, "minute": 30},
+    "BRIEF_SCHEDULE": {"day_of_week": "mon", "hour": 7, "minute": 0},
+    # --- domain settings below: each domain adds its own keys in its own block ---
 }
 
 # Environment variables read without the TRACKER_ prefix, as deployers expect them.
