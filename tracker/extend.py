@@ -88,3 +88,14 @@ def list_actions() -> list[str]:
 
 def project_actions() -> list[str]:
     return current_app.extensions.get("project_actions", [])
+
+
+def on_projects_created(app: Flask, callback: Callable) -> None:
+    """callback(session, project_ids, today) runs in the same unit of work after projects are created
+    (form or import), e.g. to lay out their milestones."""
+    app.extensions.setdefault("projects_created", []).append(callback)
+
+
+def projects_created(session, project_ids: list[int], today) -> None:
+    for callback in current_app.extensions.get("projects_created", []):
+        callback(session, project_ids, today)

@@ -7,7 +7,8 @@ from sqlmodel import Session, select
 
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import Actor, record, record_changes
-from tracker.clock import now_utc
+from tracker import extend
+from tracker.clock import now_utc, today
 from tracker.dataio.importer import ImportPlan
 from tracker.projects.models import EDITABLE_FIELDS, Project, ProjectBase
 
@@ -58,7 +59,8 @@ def apply_plan(session: Session, *, actor: Actor, plan: ImportPlan, filename: st
         updated += 1
     if new_rows:
         session.execute(insert(Project), new_rows)
-        _audit_created(session, actor, [r["code"] for r in new_rows], now)
+        created_ids = _audit_created(session, actor, [r["code"] for r in new_rows], now)
+        extend.projects_created(session, created_ids, today())
     record(
         session,
         actor=actor,
@@ -101,7 +103,7 @@ def _next_code_number(session: Session) -> int:
     return (session.exec(select(func.count(Project.id))).one() or 0) + 1
 
 
-def _audit_created(session: Session, actor: Actor, codes: list[str], now) -> None:
+def _audit_created(session: Session, actor: Actor, codes: list[str], now) -> list[int]:
     ids = {}
     for chunk in _chunks(codes):
         ids.update(
@@ -127,3 +129,4 @@ def _audit_created(session: Session, actor: Actor, codes: list[str], now) -> Non
             for code in codes
         ],
     )
+    return list(ids.values())

@@ -26,6 +26,7 @@ class ProjectFilter:
     """What the user narrowed the portfolio to; empty strings mean 'any'."""
 
     q: str = ""
+    jurisdiction: str = ""  # "浙江省/绍兴市/越城区" or a prefix of it ("浙江省/绍兴市")
     stage: str = ""
     subdistrict: str = ""
     builder: str = ""
@@ -60,6 +61,7 @@ class ProjectFilter:
     def describe(self) -> str:
         """A Chinese description of the filter, for titles of exports and briefs."""
         labels = [
+            ("jurisdiction", "区域"),
             ("q", "名称含"),
             ("stage", "学段"),
             ("subdistrict", "街道"),
@@ -77,6 +79,10 @@ def apply(query, f: ProjectFilter, *, ordered: bool = True):
     """Narrow a select() over Project by the filter."""
     if f.archived != "1":
         query = query.where(Project.archived == False)  # noqa: E712
+    if f.jurisdiction:
+        levels = [part for part in f.jurisdiction.split("/") if part]
+        for column, value in zip((Project.province, Project.city, Project.district), levels):
+            query = query.where(column == value)
     if f.q:
         pattern = f"%{f.q}%"
         query = query.where(or_(col(Project.name).like(pattern), col(Project.code).like(pattern)))

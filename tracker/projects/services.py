@@ -6,7 +6,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.audit.services import Actor, record, record_changes
-from tracker.clock import now_utc
+from tracker import extend
+from tracker.clock import now_utc, today
 from tracker.projects import filters
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.logic import seats
@@ -109,6 +110,7 @@ def create_project(session: Session, *, actor: Actor, values: dict) -> Project:
     project = Project(**values)
     session.add(project)
     session.flush()
+    extend.projects_created(session, [project.id], today())
     record(
         session,
         actor=actor,
