@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
+from tracker import extend
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import Actor, record, record_changes
-from tracker import extend
 from tracker.clock import now_utc, today
 from tracker.dataio.importer import ImportPlan
 from tracker.projects.models import EDITABLE_FIELDS, Project, ProjectBase

@@ -81,7 +81,9 @@ def apply(query, f: ProjectFilter, *, ordered: bool = True):
         query = query.where(Project.archived == False)  # noqa: E712
     if f.jurisdiction:
         levels = [part for part in f.jurisdiction.split("/") if part]
-        for column, value in zip((Project.province, Project.city, Project.district), levels):
+        for column, value in zip(
+            (Project.province, Project.city, Project.district), levels, strict=False
+        ):
             query = query.where(column == value)
     if f.q:
         pattern = f"%{f.q}%"

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tracker.audit.services import Actor, record, record_changes
 from tracker import extend
+from tracker.audit.services import Actor, record, record_changes
 from tracker.clock import now_utc, today
 from tracker.projects import filters
 from tracker.projects.filters import ProjectFilter
