@@ -85,14 +85,15 @@ def db(app):
 
 @pytest.fixture
 def seeded(app, db):
-    outcome = import_file(
-        db,
-        actor=TEST_ACTOR,
-        data=SEED_CSV.read_bytes(),
-        filename="projects.csv",
-        window=(2021, 2025),
-        dry_run=False,
-    )
+    with app.app_context():
+        outcome = import_file(
+            db,
+            actor=TEST_ACTOR,
+            data=SEED_CSV.read_bytes(),
+            filename="projects.csv",
+            window=(2021, 2025),
+            dry_run=False,
+        )
     assert outcome.ok, outcome.errors
     db.commit()
     return outcome
