@@ -4,7 +4,7 @@ CONTRACT — signatures are fixed; the milestones domain replaces these placehol
   health_for(session, project_ids, today) -> dict[int, ProjectHealth]
   milestones_for(session, project_id, today) -> list[MilestoneRow]
   delivered_on(session, project_ids) -> dict[int, date | None]   (actual 交付使用 date)
-Until then every project reads as 未开始 with no milestones.
+Health labels come from tracker.milestones.logic.evaluate (documented there).
 """
 
 from dataclasses import dataclass
@@ -38,12 +38,61 @@ class MilestoneRow:
 
 
 def health_for(session, project_ids, today: date) -> dict[int, ProjectHealth]:
-    return {pid: ProjectHealth("未开始") for pid in project_ids}
+    from tracker.milestones.services import evaluate_many
+
+    evaluations = evaluate_many(session, list(project_ids), today)
+    return {pid: _health(e) for pid, e in evaluations.items()}
+
+
+def _health(e) -> ProjectHealth:
+    from tracker.milestones.logic import expected_on
+
+    return ProjectHealth(
+        label=e.label,
+        next_milestone=e.next_open.name if e.next_open is not None else None,
+        next_due=expected_on(e.next_open) if e.next_open is not None else None,
+        overdue_days=e.overdue_days,
+        overdue_count=len(e.overdue),
+        term_risk=e.term.at_risk,
+        term_slack_days=e.term.slack_days,
+        opening_year=e.term.opening_year,
+    )
 
 
 def milestones_for(session, project_id: int, today: date) -> list[MilestoneRow]:
-    return []
+    from tracker.milestones.logic import is_overdue
+    from tracker.milestones.services import milestones_of
+
+    return [
+        MilestoneRow(
+            name=m.name,
+            planned_on=m.planned_on,
+            forecast_on=m.forecast_on,
+            actual_on=m.actual_on,
+            is_estimate=m.is_estimate,
+            is_overdue=is_overdue(m, today),
+            responsible=m.responsible_person or m.responsible_unit,
+            note=m.note,
+        )
+        for m in milestones_of(session, project_id)
+    ]
 
 
 def delivered_on(session, project_ids) -> dict[int, date | None]:
-    return {pid: None for pid in project_ids}
+    from flask import current_app
+    from sqlalchemy import select
+
+    from tracker.milestones.models import Milestone
+
+    name = current_app.config["TERM_HANDOVER_MILESTONE"]
+    result: dict[int, date | None] = {pid: None for pid in project_ids}
+    ids = list(result)
+    for i in range(0, len(ids), 2000):
+        rows = session.execute(
+            select(Milestone.project_id, Milestone.actual_on).where(
+                Milestone.project_id.in_(ids[i : i + 2000]), Milestone.name == name
+            )
+        )
+        for pid, actual in rows:
+            result[pid] = actual
+    return result

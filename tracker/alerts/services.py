@@ -1,0 +1,247 @@
+"""The daily scan (set-based and idempotent) and the queries behind the 预警 page and API."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, func, insert, select, update
+from sqlmodel import Session
+
+from tracker.alerts.logic import WantedAlert, wanted_alerts
+from tracker.alerts.models import Alert
+from tracker.audit.services import Actor, record
+from tracker.clock import now_utc
+from tracker.milestones import services as schedule
+from tracker.projects.models import Project
+
+log = logging.getLogger(__name__)
+# Paused or cancelled projects raise no alerts; their open ones close.
+QUIET_STATUSES = ("暂缓", "停建", "取消")
+CHUNK = 2000
+
+
+@dataclass
+class ScanResult:
+    projects: int = 0
+    opened: int = 0
+    updated: int = 0
+    closed: int = 0
+    failed: list[int] = field(default_factory=list)
+
+
+def _wanted(session: Session, today: date) -> tuple[dict[int, dict], list[int], int]:
+    """What every active project should have open; projects whose evaluation fails are listed
+    (their existing alerts are left as they are) and the run goes on."""
+    r = schedule.rules()
+    grouped = schedule.milestone_rows(session)
+    projects = session.execute(
+        select(Project.id, Project.status).where(Project.archived == False)  # noqa: E712
+    ).all()
+    years = schedule.opening_years(session)
+    wanted: dict[int, dict] = {}
+    failed: list[int] = []
+    for p in projects:
+        if p.status in QUIET_STATUSES:
+            wanted[p.id] = {}
+            continue
+        try:
+            evaluation = schedule.evaluate_one(grouped.get(p.id, []), years.get(p.id), today, r)
+            wanted[p.id] = {w.key: w for w in wanted_alerts(evaluation)}
+        except Exception:  # one bad project must not stop the scan
+            log.exception("daily scan: project %s could not be evaluated", p.id)
+            failed.append(p.id)
+    return wanted, failed, len(projects)
+
+
+def scan(session: Session, today: date) -> ScanResult:
+    """Open missing alerts, refresh changed ones, close those whose cause is gone. Running it
+    twice on the same data changes nothing the second time."""
+    wanted, failed, count = _wanted(session, today)
+    result = ScanResult(projects=count, failed=failed)
+    skip = set(failed)
+    existing = session.execute(
+        select(
+            Alert.id, Alert.project_id, Alert.kind, Alert.milestone_ref, Alert.due_on, Alert.message
+        ).where(Alert.closed_on.is_(None))
+    ).all()
+    to_close, to_update, seen = [], [], set()
+    for a in existing:
+        if a.project_id in skip:
+            continue
+        w: WantedAlert | None = wanted.get(a.project_id, {}).get((a.kind, a.milestone_ref))
+        if w is None:
+            to_close.append(a.id)
+            continue
+        seen.add((a.project_id, a.kind, a.milestone_ref))
+        if w.due_on != a.due_on or w.message != a.message:
+            to_update.append(
+                {
+                    "id": a.id,
+                    "due_on": w.due_on,
+                    "message": w.message,
+                    "milestone_name": w.milestone_name,
+                }
+            )
+    now = now_utc()
+    new_rows = [
+        dict(
+            project_id=pid,
+            kind=w.kind,
+            milestone_ref=w.milestone_ref,
+            milestone_name=w.milestone_name,
+            due_on=w.due_on,
+            message=w.message,
+            opened_on=today,
+            closed_on=None,
+            acknowledged_at=None,
+            acknowledged_by="",
+            ack_note="",
+            created_at=now,
+        )
+        for pid, alerts in wanted.items()
+        for w in alerts.values()
+        if (pid, w.kind, w.milestone_ref) not in seen
+    ]
+    for i in range(0, len(to_close), CHUNK):
+        session.execute(
+            update(Alert)
+            .where(Alert.id.in_(to_close[i : i + CHUNK]))
+            .values(closed_on=today)
+            .execution_options(synchronize_session=False)
+        )
+    if to_update:
+        session.execute(update(Alert), to_update)
+    for i in range(0, len(new_rows), CHUNK):
+        session.execute(insert(Alert), new_rows[i : i + CHUNK])
+    session.flush()
+    result.opened, result.updated, result.closed = len(new_rows), len(to_update), len(to_close)
+    return result
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+OPEN = Alert.closed_on.is_(None)
+
+
+def _days_expr(today: date):
+    """SQL: the earliest passed date of a project's overdue alerts (its days overdue follow)."""
+    return func.min(case((Alert.kind == "overdue", Alert.due_on), else_=None))
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Alert.kind, func.count(Alert.id))
+        .join(Project, Project.id == Alert.project_id)
+        .where(OPEN, Project.archived == False)  # noqa: E712
+        .group_by(Alert.kind)
+    ).all()
+    result = {kind: n for kind, n in rows}
+    projects = session.execute(
+        select(func.count(func.distinct(Alert.project_id)))
+        .join(Project, Project.id == Alert.project_id)
+        .where(OPEN, Project.archived == False)  # noqa: E712
+    ).scalar_one()
+    return result | {"total": sum(result.values()), "projects": projects}
+
+
+def grouped(session: Session, column, today: date) -> list[dict]:
+    """Open alerts per 建设单位 or 街道: projects, alerts and the worst days overdue."""
+    rows = session.execute(
+        select(
+            column.label("group"),
+            func.count(func.distinct(Alert.project_id)),
+            func.count(Alert.id),
+            _days_expr(today),
+        )
+        .join(Project, Project.id == Alert.project_id)
+        .where(OPEN, Project.archived == False)  # noqa: E712
+        .group_by(column)
+        .order_by(func.count(Alert.id).desc(), column)
+    ).all()
+    return [
+        {
+            "group": g or "（未填写）",
+            "value": g or "",
+            "projects": n_projects,
+            "alerts": n_alerts,
+            "max_days": (today - earliest).days if earliest else 0,
+        }
+        for g, n_projects, n_alerts, earliest in rows
+    ]
+
+
+def project_page(
+    session: Session, today: date, *, builder: str = "", subdistrict: str = "", page: int, size: int
+) -> tuple[list[dict], int]:
+    """Projects with open alerts, ordered by 建设单位 then most overdue, with their alerts."""
+    base = (
+        select(
+            Alert.project_id,
+            func.count(Alert.id).label("n"),
+            _days_expr(today).label("earliest"),
+        )
+        .join(Project, Project.id == Alert.project_id)
+        .where(OPEN, Project.archived == False)  # noqa: E712
+        .group_by(Alert.project_id)
+    )
+    if builder:
+        base = base.where(Project.builder == builder)
+    if subdistrict:
+        base = base.where(Project.subdistrict == subdistrict)
+    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    sub = base.subquery()
+    rows = session.execute(
+        select(Project, sub.c.n, sub.c.earliest)
+        .join(sub, sub.c.project_id == Project.id)
+        .order_by(Project.builder, sub.c.earliest.is_(None), sub.c.earliest, Project.code)
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    ids = [p.id for p, _, _ in rows]
+    alerts: dict[int, list[Alert]] = {pid: [] for pid in ids}
+    if ids:
+        for a in session.execute(
+            select(Alert).where(OPEN, Alert.project_id.in_(ids)).order_by(Alert.due_on, Alert.id)
+        ).scalars():
+            alerts[a.project_id].append(a)
+    evaluations = schedule.evaluate_many(session, ids, today)
+    return [
+        {
+            "project": p,
+            "alerts": alerts[p.id],
+            "days": (today - earliest).days if earliest else 0,
+            "next": evaluations[p.id].next_open,
+            "health": evaluations[p.id].label,
+        }
+        for p, _, earliest in rows
+    ], total
+
+
+def open_alerts(session: Session, *, page: int, size: int) -> tuple[list, int]:
+    query = (
+        select(Alert, Project.code, Project.name, Project.builder, Project.subdistrict)
+        .join(Project, Project.id == Alert.project_id)
+        .where(OPEN, Project.archived == False)  # noqa: E712
+    )
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(
+        query.order_by(Project.code, Alert.kind, Alert.id).offset((page - 1) * size).limit(size)
+    ).all()
+    return rows, total
+
+
+def acknowledge(session: Session, *, actor: Actor, alert: Alert, note: str) -> None:
+    alert.acknowledged_at = now_utc()
+    alert.acknowledged_by = actor.username
+    alert.ack_note = note
+    session.add(alert)
+    record(
+        session,
+        actor=actor,
+        action="acknowledge",
+        entity="alert",
+        entity_id=alert.id,
+        project_id=alert.project_id,
+        detail=f"{alert.message}；说明：{note}",
+    )
+    session.flush()

@@ -1,0 +1,106 @@
+"""The 预警 page, acknowledging an alert, the home-page card and GET /api/alerts."""
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+
+from tracker import clock
+from tracker.accounts.web import current_actor, requires
+from tracker.alerts import services
+from tracker.alerts.forms import AcknowledgeForm
+from tracker.alerts.logic import days_overdue
+from tracker.alerts.models import KINDS, Alert
+from tracker.db import get_session
+from tracker.projects.models import Project
+
+bp = Blueprint("alerts", __name__)
+PAGE_SIZE = 50
+
+
+@bp.route("/alerts")
+@requires("view")
+def index():
+    db, today = get_session(), clock.today()
+    builder = (request.args.get("builder") or "").strip()[:100]
+    subdistrict = (request.args.get("subdistrict") or "").strip()[:40]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = services.project_page(
+        db, today, builder=builder, subdistrict=subdistrict, page=page, size=PAGE_SIZE
+    )
+    args = {k: v for k, v in (("builder", builder), ("subdistrict", subdistrict)) if v}
+    return render_template(
+        "alerts/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        args=args,
+        query=urlencode(args),
+        by_builder=services.grouped(db, Project.builder, today),
+        by_subdistrict=services.grouped(db, Project.subdistrict, today),
+        counts=services.counts(db),
+        kinds=KINDS,
+        today=today,
+        days_overdue=days_overdue,
+        form=AcknowledgeForm(),
+    )
+
+
+@bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
+@requires("alert.acknowledge")
+def acknowledge(alert_id):
+    db = get_session()
+    alert = db.get(Alert, alert_id)
+    if alert is None:
+        abort(404)
+    form = AcknowledgeForm()
+    back = form.back.data if (form.back.data or "").startswith("/alerts") else url_for(".index")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return redirect(back)
+    services.acknowledge(db, actor=current_actor(), alert=alert, note=form.note.data.strip())
+    flash("已确认预警；原因消除后预警会自动关闭", "success")
+    return redirect(back)
+
+
+@bp.route("/api/alerts")
+@requires("view")
+def api_alerts():
+    today = clock.today()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    size = min(1000, max(1, request.args.get("per_page", 200, type=int) or 200))
+    rows, total = services.open_alerts(get_session(), page=page, size=size)
+    return jsonify(
+        {
+            "count": total,
+            "page": page,
+            "per_page": size,
+            "today": today.isoformat(),
+            "alerts": [
+                {
+                    "id": a.id,
+                    "project_code": code,
+                    "project_name": name,
+                    "builder": builder,
+                    "subdistrict": subdistrict,
+                    "kind": a.kind,
+                    "kind_label": KINDS.get(a.kind, a.kind),
+                    "milestone": a.milestone_name or None,
+                    "due_on": a.due_on.isoformat() if a.due_on else None,
+                    "days_overdue": days_overdue(a.kind, a.due_on, today),
+                    "message": a.message,
+                    "opened_on": a.opened_on.isoformat(),
+                    "acknowledged": a.acknowledged_at is not None,
+                    "acknowledged_by": a.acknowledged_by or None,
+                    "ack_note": a.ack_note or None,
+                }
+                for a, code, name, builder, subdistrict in rows
+            ],
+        }
+    )
+
+
+def home_card(session, _today) -> dict:
+    return {"counts": services.counts(session), "kinds": KINDS}

@@ -1,0 +1,113 @@
+"""The one-page milestone form: a row per phase (add, remove, rename, reorder) plus the opening year."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import NumberRange, Optional
+
+from tracker.milestones.models import MILESTONE_STATUSES
+from tracker.milestones.validation import RowError, RowInput
+
+BLANK_ROWS = 2
+
+
+class RowForm(Form):
+    """One milestone; dates are text so that bad ones get our own Chinese messages."""
+
+    id = HiddenField()
+    position = IntegerField("顺序", validators=[Optional()])
+    name = StringField("阶段")
+    planned = StringField("计划日期")
+    forecast = StringField("预测日期")
+    actual = StringField("实际完成日期")
+    status = SelectField(
+        "状态", choices=[(s, s) for s in MILESTONE_STATUSES], validate_choice=False
+    )
+    slip_reason = StringField("延误原因")
+    responsible_person = StringField("责任人")
+    responsible_unit = StringField("责任单位")
+    note = StringField("备注")
+    confirm = BooleanField("确认计划")
+    delete = BooleanField("删除")
+
+
+class PlanForm(FlaskForm):
+    opening_year = IntegerField(
+        "开学年份（空：按项目期限结束年）",
+        validators=[Optional(), NumberRange(2000, 2100, "开学年份应在 2000–2100 之间")],
+    )
+    version = HiddenField()
+    rows = FieldList(FormField(RowForm), min_entries=0)
+
+    def fill(self, milestones, opening_year, version) -> None:
+        self.opening_year.data = opening_year
+        self.version.data = str(version)
+        for m in milestones:
+            self.rows.append_entry(
+                {
+                    "id": str(m.id),
+                    "position": m.position,
+                    "name": m.name,
+                    "planned": _iso(m.planned_on),
+                    "forecast": _iso(m.forecast_on),
+                    "actual": _iso(m.actual_on),
+                    "status": m.status,
+                    "slip_reason": m.slip_reason,
+                    "responsible_person": m.responsible_person,
+                    "responsible_unit": m.responsible_unit,
+                    "note": m.note,
+                }
+            )
+        self.add_blank_rows()
+
+    def add_blank_rows(self) -> None:
+        last = max((r.form.position.data or 0 for r in self.rows), default=0)
+        for i in range(BLANK_ROWS):
+            self.rows.append_entry({"position": last + i + 1, "status": "未开始"})
+
+    def inputs(self) -> list[RowInput]:
+        result = []
+        for index, entry in enumerate(self.rows):
+            f = entry.form
+            raw_id = (f.id.data or "").strip()
+            result.append(
+                RowInput(
+                    id=int(raw_id) if raw_id.isdigit() else None,
+                    name=f.name.data or "",
+                    position=f.position.data if f.position.data is not None else index + 1,
+                    planned=f.planned.data or "",
+                    forecast=f.forecast.data or "",
+                    actual=f.actual.data or "",
+                    status=f.status.data or "未开始",
+                    slip_reason=f.slip_reason.data or "",
+                    responsible_person=f.responsible_person.data or "",
+                    responsible_unit=f.responsible_unit.data or "",
+                    note=f.note.data or "",
+                    delete=bool(f.delete.data),
+                    confirm=bool(f.confirm.data),
+                )
+            )
+        return result
+
+    def attach(self, errors: list[RowError]) -> None:
+        """Show each problem next to its cell."""
+        for e in errors:
+            if e.index < len(self.rows.entries):
+                field = getattr(self.rows.entries[e.index].form, e.field)
+                field.errors = list(field.errors or []) + [e.message]
+
+    def expected_version(self) -> int | None:
+        raw = (self.version.data or "").strip()
+        return int(raw) if raw.isdigit() else None
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""

@@ -1,0 +1,391 @@
+"""Queries and writes of the schedule: laying out milestones, saving a project's plan (audited,
+refused when stale) and evaluating many projects at once with set-based queries."""
+
+from collections import defaultdict
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from tracker.audit.models import AuditEntry
+from tracker.audit.services import SYSTEM, Actor, record_changes
+from tracker.clock import local, now_utc
+from tracker.milestones import logic
+from tracker.milestones.models import Milestone, ProjectSchedule
+from tracker.milestones.validation import CleanRow
+from tracker.projects.models import Project
+
+CHUNK = 2000
+FIELD_LABELS = {
+    "name": "阶段名称",
+    "planned_on": "计划日期",
+    "forecast_on": "预测日期",
+    "actual_on": "实际完成日期",
+    "status": "状态",
+    "slip_reason": "延误原因",
+    "responsible_person": "责任人",
+    "responsible_unit": "责任单位",
+    "note": "备注",
+    "position": "顺序",
+}
+
+
+class StaleEditError(Exception):
+    """The plan changed since the form was loaded; `changes` says what the other person did."""
+
+    def __init__(self, changes: list[str]):
+        super().__init__("stale milestone edit")
+        self.changes = changes
+
+
+def rules(config=None) -> logic.Rules:
+    config = config or current_app.config
+    return logic.Rules(
+        due_soon_days=int(config["MILESTONE_DUE_SOON_DAYS"]),
+        stale_days=int(config["MILESTONE_STALE_DAYS"]),
+        cutoff_month=int(config["TERM_CUTOFF_MONTH"]),
+        cutoff_day=int(config["TERM_CUTOFF_DAY"]),
+        handover_name=config["TERM_HANDOVER_MILESTONE"],
+    )
+
+
+def template(config=None) -> list[logic.Phase]:
+    return logic.parse_template((config or current_app.config)["MILESTONE_TEMPLATE"])
+
+
+def _chunks(ids: list[int]):
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+# --- laying out ---------------------------------------------------------------------------------
+
+
+def lay_out(session: Session, project_ids: list[int], today: date, *, actor: Actor = SYSTEM) -> int:
+    """Give projects without milestones the template's estimated plan (bulk); returns how many
+    projects got one. Past periods are laid out too but nothing is marked done."""
+    phases, r = template(), rules()
+    now = now_utc()
+    laid = 0
+    for chunk in _chunks(sorted(set(project_ids))):
+        have = set(
+            session.execute(
+                select(Milestone.project_id).where(Milestone.project_id.in_(chunk)).distinct()
+            ).scalars()
+        )
+        projects = session.execute(
+            select(
+                Project.id, Project.code, Project.start_year, Project.end_year, Project.builder
+            ).where(Project.id.in_(chunk))
+        ).all()
+        rows, schedules, audits = [], [], []
+        for p in projects:
+            if p.id in have:
+                continue
+            for position, (name, day) in enumerate(
+                logic.layout(phases, p.start_year, p.end_year, r), 1
+            ):
+                rows.append(
+                    dict(
+                        project_id=p.id,
+                        position=position,
+                        name=name,
+                        planned_on=day,
+                        baseline_on=day,
+                        forecast_on=None,
+                        actual_on=None,
+                        is_estimate=True,
+                        status="未开始",
+                        slip_reason="",
+                        responsible_person="",
+                        responsible_unit=p.builder or "",
+                        note="",
+                        version=1,
+                        updated_at=now,
+                    )
+                )
+            schedules.append(dict(project_id=p.id, opening_year=None, version=1, updated_at=now))
+            audits.append(
+                dict(
+                    at=now,
+                    user_id=actor.user_id,
+                    username=actor.username,
+                    address=actor.address,
+                    action="create",
+                    entity="milestone",
+                    entity_id=p.code,
+                    project_id=p.id,
+                    field="",
+                    old_value="",
+                    new_value="",
+                    detail=f"按项目期限估算里程碑 {len(phases)} 个（均为估算，待确认）",
+                )
+            )
+        if rows:
+            session.execute(insert(Milestone), rows)
+        if schedules:
+            existing = set(
+                session.execute(
+                    select(ProjectSchedule.project_id).where(
+                        ProjectSchedule.project_id.in_([s["project_id"] for s in schedules])
+                    )
+                ).scalars()
+            )
+            fresh = [s for s in schedules if s["project_id"] not in existing]
+            if fresh:
+                session.execute(insert(ProjectSchedule), fresh)
+            session.execute(insert(AuditEntry), audits)
+        laid += len(schedules)
+    session.flush()
+    return laid
+
+
+def on_projects_created(session: Session, project_ids: list[int], today: date) -> None:
+    lay_out(session, project_ids, today)
+
+
+# --- one project --------------------------------------------------------------------------------
+
+
+def milestones_of(session: Session, project_id: int) -> list[Milestone]:
+    return list(
+        session.execute(
+            select(Milestone)
+            .where(Milestone.project_id == project_id)
+            .order_by(Milestone.position, Milestone.id)
+        ).scalars()
+    )
+
+
+def schedule_of(session: Session, project_id: int) -> ProjectSchedule:
+    schedule = session.get(ProjectSchedule, project_id)
+    if schedule is None:
+        schedule = ProjectSchedule(project_id=project_id)
+        session.add(schedule)
+        session.flush()
+    return schedule
+
+
+def opening_year(project: Project, schedule: ProjectSchedule | None) -> int | None:
+    if schedule is not None and schedule.opening_year:
+        return schedule.opening_year
+    return project.end_year
+
+
+def save_plan(
+    session: Session,
+    *,
+    actor: Actor,
+    project: Project,
+    rows: list[CleanRow],
+    opening_year_value: int | None,
+    expected_version: int,
+) -> int:
+    """Apply the submitted plan (rows already checked); returns the number of changed fields.
+    Refuses with StaleEditError when someone saved since `expected_version`, so nothing of a
+    stale form is written."""
+    schedule = schedule_of(session, project.id)
+    if expected_version != schedule.version:
+        raise StaleEditError(changes_since(session, project.id, expected_version, schedule.version))
+    existing = {m.id: m for m in milestones_of(session, project.id)}
+    if any(row.id is not None and row.id not in existing for row in rows):
+        raise StaleEditError(changes_since(session, project.id, expected_version, schedule.version))
+    audit: dict[str, tuple] = {}
+    now = now_utc()
+    kept = set()
+    for row in rows:
+        if row.id is None:
+            m = _create(session, project, row, now)
+            audit[f"{row.name}·阶段"] = ("", "新增")
+            for key in ("planned_on", "forecast_on", "actual_on"):
+                if getattr(row, key):
+                    audit[f"{row.name}·{FIELD_LABELS[key]}"] = ("", getattr(row, key))
+            continue
+        m = existing[row.id]
+        kept.add(m.id)
+        changes = _apply(m, row)
+        if changes:
+            m.version += 1
+            m.updated_at = now
+            session.add(m)
+            for key, (old, new) in changes.items():
+                audit[f"{m.name if key != 'name' else old}·{FIELD_LABELS.get(key, key)}"] = (
+                    old,
+                    new,
+                )
+    for mid, m in existing.items():
+        if mid not in kept:
+            audit[f"{m.name}·阶段"] = ("保留", "删除")
+            session.delete(m)
+    if (opening_year_value or None) != schedule.opening_year:
+        audit["开学年份"] = (
+            schedule.opening_year or f"默认 {project.end_year}",
+            opening_year_value or f"默认 {project.end_year}",
+        )
+    if not audit:
+        return 0
+    bumped = session.execute(
+        update(ProjectSchedule)
+        .where(
+            ProjectSchedule.project_id == project.id, ProjectSchedule.version == expected_version
+        )
+        .values(
+            version=expected_version + 1, opening_year=opening_year_value or None, updated_at=now
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if bumped.rowcount != 1:  # someone saved between our read and this write
+        raise StaleEditError(
+            changes_since(session, project.id, expected_version, expected_version + 1)
+        )
+    session.expire(schedule)
+    record_changes(
+        session,
+        actor=actor,
+        entity="milestone",
+        entity_id=project.code,
+        project_id=project.id,
+        changes=audit,
+    )
+    session.flush()
+    return len(audit)
+
+
+def _create(session: Session, project: Project, row: CleanRow, now) -> Milestone:
+    m = Milestone(
+        project_id=project.id,
+        position=row.position,
+        name=row.name,
+        planned_on=row.planned_on,
+        baseline_on=row.planned_on,
+        forecast_on=row.forecast_on,
+        actual_on=row.actual_on,
+        is_estimate=False,
+        status=row.status,
+        slip_reason=row.slip_reason,
+        responsible_person=row.responsible_person,
+        responsible_unit=row.responsible_unit,
+        note=row.note,
+        updated_at=now,
+    )
+    session.add(m)
+    return m
+
+
+def _apply(m: Milestone, row: CleanRow) -> dict[str, tuple]:
+    """Copy a row onto a milestone; the first plan a person sets becomes the baseline."""
+    changes = {}
+    for key in FIELD_LABELS:
+        new = getattr(row, key)
+        if new != getattr(m, key):
+            changes[key] = (getattr(m, key), new)
+            setattr(m, key, new)
+    if m.is_estimate and ("planned_on" in changes or "actual_on" in changes or row.confirm):
+        m.is_estimate = False
+        m.baseline_on = m.planned_on
+        changes.setdefault("is_estimate", ("估算", "已确认"))
+    elif m.baseline_on is None and m.planned_on is not None:
+        m.baseline_on = m.planned_on
+    return changes
+
+
+def changes_since(session: Session, project_id: int, version: int, current: int) -> list[str]:
+    rows = session.execute(
+        select(AuditEntry)
+        .where(AuditEntry.project_id == project_id, AuditEntry.entity == "milestone")
+        .order_by(AuditEntry.id.desc())
+        .limit(max(1, current - version) * 30)
+    ).scalars()
+    shown = [
+        f"{r.username} 于 {local(r.at):%Y-%m-%d %H:%M} 修改了「{r.field}」：{r.old_value or '（空）'} → {r.new_value or '（空）'}"
+        for r in rows
+        if r.field
+    ]
+    return shown[:15] or ["另一位用户刚刚保存了这个项目的里程碑"]
+
+
+def history(session: Session, project_id: int, limit: int = 100) -> list[AuditEntry]:
+    return list(
+        session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.project_id == project_id, AuditEntry.entity == "milestone")
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+# --- many projects at once ----------------------------------------------------------------------
+
+MILESTONE_COLUMNS = (
+    Milestone.project_id,
+    Milestone.id,
+    Milestone.position,
+    Milestone.name,
+    Milestone.planned_on,
+    Milestone.baseline_on,
+    Milestone.forecast_on,
+    Milestone.actual_on,
+    Milestone.is_estimate,
+    Milestone.responsible_unit,
+    Milestone.updated_at,
+)
+
+
+def milestone_rows(session: Session, project_ids: list[int] | None = None) -> dict[int, list]:
+    """Milestone rows (plain tuples, not ORM objects) grouped by project, for the given projects
+    or for every active project."""
+    grouped: dict[int, list] = defaultdict(list)
+    if project_ids is None:
+        query = (
+            select(*MILESTONE_COLUMNS)
+            .join(Project, Project.id == Milestone.project_id)
+            .where(Project.archived == False)  # noqa: E712
+        )
+        for row in session.execute(query):
+            grouped[row.project_id].append(row)
+        return grouped
+    for chunk in _chunks(list(project_ids)):
+        for row in session.execute(
+            select(*MILESTONE_COLUMNS).where(Milestone.project_id.in_(chunk))
+        ):
+            grouped[row.project_id].append(row)
+    return grouped
+
+
+def opening_years(session: Session, project_ids: list[int] | None = None) -> dict[int, int | None]:
+    query = select(Project.id, Project.end_year, ProjectSchedule.opening_year).outerjoin(
+        ProjectSchedule, ProjectSchedule.project_id == Project.id
+    )
+    if project_ids is None:
+        rows = session.execute(query.where(Project.archived == False)).all()  # noqa: E712
+    else:
+        rows = [
+            r
+            for c in _chunks(list(project_ids))
+            for r in session.execute(query.where(Project.id.in_(c)))
+        ]
+    return {r.id: r.opening_year or r.end_year for r in rows}
+
+
+def evaluate_many(
+    session: Session, project_ids: list[int] | None, today: date, r: logic.Rules | None = None
+) -> dict[int, logic.Evaluation]:
+    """Evaluation of each project (all active ones when project_ids is None) in two queries."""
+    r = r or rules()
+    grouped = milestone_rows(session, project_ids)
+    years = opening_years(session, project_ids)
+    ids = project_ids if project_ids is not None else list(years)
+    return {pid: evaluate_one(grouped.get(pid, []), years.get(pid), today, r) for pid in ids}
+
+
+def evaluate_one(rows: list, opening: int | None, today: date, r: logic.Rules) -> logic.Evaluation:
+    last = max((row.updated_at for row in rows), default=None)
+    return logic.evaluate(
+        rows,
+        today=today,
+        rules=r,
+        opening_year=opening,
+        last_update=local(last).date() if last else None,
+    )
