@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "placeholder"}
+# Any key containing one of these reads like an example value copied from documentation.
+PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "placeholder", "your-secret", "example")
 
 # National norms per class (DOMAIN.md); a jurisdiction may override them with TRACKER_CLASS_SIZES.
 DEFAULT_CLASS_SIZES = {
@@ -38,6 +40,15 @@ DEFAULTS: dict[str, object] = {
     "SCAN_SCHEDULE": {"hour": 6, "minute": 30},
     "BRIEF_SCHEDULE": {"day_of_week": "mon", "hour": 7, "minute": 0},
     # --- domain settings below: each domain adds its own keys in its own block ---
+    # accounts / security
+    "SESSION_MAX_HOURS": 12,  # a session ends this long after login even when active
+    "SESSION_COOKIE_SECURE": False,  # also Secure whenever the request itself came over HTTPS
+    "LOGIN_LOCK_AFTER": 5,  # consecutive failures of one account before it is locked
+    "LOGIN_LOCK_AFTER_ADDRESS": 20,  # ... of one address
+    "LOGIN_LOCK_SECONDS": 30,  # first lock; doubles with every further failure
+    "LOGIN_LOCK_MAX_SECONDS": 900,
+    "PROXY_COUNT": 0,  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    "CSP_EXTRA_HOSTS": [],  # extra origins for images/connections (map tiles use MAP_TILE_HOSTS)
 }
 
 # Environment variables read without the TRACKER_ prefix, as deployers expect them.
@@ -75,12 +86,27 @@ def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
     return settings
 
 
+MIN_SECRET_LENGTH = 32
+
+
+def _is_placeholder(key: str) -> bool:
+    text = key.strip().lower()
+    return text in PLACEHOLDER_SECRETS or any(word in text for word in PLACEHOLDER_WORDS)
+
+
 def _secret_key(settings: dict, instance_path: str) -> str:
     key = str(settings.get("SECRET_KEY") or "")
+    if settings["ENV"] != "development":
+        # Testing and production alike: a real, long, non-placeholder key or no start at all.
+        if _is_placeholder(key) or len(key.strip()) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} "
+                "characters outside development (e.g. python -c 'import secrets; "
+                "print(secrets.token_hex(32))')"
+            )
+        return key
     if key.strip().lower() not in PLACEHOLDER_SECRETS:
         return key
-    if settings["ENV"] != "development":
-        raise ConfigError("SECRET_KEY must be set to a random value outside development")
     # Development: one random key kept under instance/ so sessions survive restarts.
     path = Path(instance_path) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """Imports every table module so SQLModel.metadata (and Alembic) sees all tables."""
 
 from tracker.accounts.models import ProjectAssignment, User  # noqa: F401
+from tracker.accounts.models import ApiToken, LoginThrottle  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.projects.models import Project  # noqa: F401

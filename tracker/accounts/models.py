@@ -1,4 +1,4 @@
-"""Users and their project assignments."""
+"""Users, their project assignments, API tokens and the failed-login counters."""
 
 from datetime import datetime
 
@@ -6,6 +6,10 @@ from sqlalchemy import Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from tracker.clock import now_utc
+
+
+def _moment(**kwargs):
+    return Column(DateTime(timezone=True), **kwargs)
 
 
 class User(SQLModel, table=True):
@@ -20,9 +24,8 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     is_active: bool = True
     version: int = 1
-    created_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_moment(nullable=False))
+    last_login_at: datetime | None = Field(default=None, sa_column=_moment(nullable=True))
 
 
 class ProjectAssignment(SQLModel, table=True):
@@ -34,3 +37,31 @@ class ProjectAssignment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
     project_id: int = Field(foreign_key="project.id", index=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token: only its SHA-256 is stored; the token itself is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    name: str = Field(default="", max_length=80)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    prefix: str = Field(max_length=16)  # the first characters, so the owner can tell tokens apart
+    created_at: datetime = Field(default_factory=now_utc, sa_column=_moment(nullable=False))
+    last_used_at: datetime | None = Field(default=None, sa_column=_moment(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_moment(nullable=True))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Consecutive failed logins for one account ("user:NAME") or one address ("addr:IP").
+    Kept in the database so every worker process sees the same counts."""
+
+    __tablename__ = "login_throttle"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True, index=True)
+    failures: int = 0
+    last_failure_at: datetime | None = Field(default=None, sa_column=_moment(nullable=True))
+    locked_until: datetime | None = Field(default=None, sa_column=_moment(nullable=True))

@@ -1,11 +1,14 @@
-"""Users: creating, authenticating and looking up assignments."""
+"""Users: creating, authenticating, changing passwords, roles and assignments (all audited)."""
+
+import hashlib
+import secrets
 
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.accounts.models import ProjectAssignment, User
 from tracker.accounts.roles import ROLES
-from tracker.audit.services import Actor, record
+from tracker.audit.services import Actor, record, record_changes
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -94,3 +97,141 @@ def assign(session: Session, *, actor: Actor, user: User, project_id: int) -> No
 
 def count_users(session: Session) -> int:
     return len(session.exec(select(User.id)).all())
+
+
+class StaleUserError(Exception):
+    """The user record changed since the form was loaded."""
+
+    def __init__(self, user: User, changes: list[str]):
+        super().__init__("stale edit")
+        self.user = user
+        self.changes = changes
+
+
+def password_fingerprint(user: User) -> str:
+    """Kept in the session: a password change or reset ends every other session of the user."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def check_new_password(password: str, username: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    if password.strip().lower() == username.strip().lower():
+        raise AccountError("密码不能与用户名相同")
+
+
+def change_password(session: Session, *, actor: Actor, user: User, current: str, new: str) -> None:
+    """The user changes their own password; the current one must be given."""
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("当前密码不正确")
+    check_new_password(new, user.username)
+    _set_password(session, actor=actor, user=user, password=new, detail="本人修改密码")
+
+
+def reset_password(session: Session, *, actor: Actor, user: User) -> str:
+    """An administrator resets a password: a random one, returned to be shown once."""
+    password = secrets.token_urlsafe(12)
+    _set_password(session, actor=actor, user=user, password=password, detail="管理员重置密码")
+    return password
+
+
+def _set_password(session: Session, *, actor: Actor, user: User, password: str, detail: str):
+    user.password_hash = hash_password(password)
+    user.version += 1
+    session.add(user)
+    record(
+        session, actor=actor, action="user", entity="user", entity_id=user.username, detail=detail
+    )
+    session.flush()
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.is_active.desc(), User.username)))
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: Actor,
+    user: User,
+    values: dict,
+    project_ids: set[int],
+    expected_version: int | None,
+) -> int:
+    """Apply role/name/active changes and the set of assigned projects; returns how many changes.
+    Refuses a stale form, and refuses to let an administrator lock themselves out."""
+    if expected_version is not None and expected_version != user.version:
+        raise StaleUserError(user, _user_changes_since(session, user))
+    if values.get("role") not in ROLES:
+        raise AccountError("未知角色")
+    demoting = values["role"] != "admin" or not values["is_active"]
+    if user.id == actor.user_id and user.role == "admin" and demoting:
+        raise AccountError("不能停用自己或取消自己的管理员角色（请让另一位管理员操作）")
+    changes = {}
+    for field in ("display_name", "role", "is_active"):
+        if values[field] != getattr(user, field):
+            changes[field] = (_shown(field, getattr(user, field)), _shown(field, values[field]))
+            setattr(user, field, values[field])
+    count = _set_assignments(session, actor=actor, user=user, project_ids=project_ids)
+    if changes:
+        record_changes(
+            session,
+            actor=actor,
+            entity="user",
+            entity_id=user.username,
+            project_id=None,
+            changes=changes,
+            action="permission" if set(changes) & {"role", "is_active"} else "user",
+        )
+    if changes or count:
+        user.version += 1
+        session.add(user)
+        session.flush()
+    return len(changes) + count
+
+
+def _shown(field: str, value) -> str:
+    if field == "role":
+        return ROLES.get(value, value)
+    if field == "is_active":
+        return "启用" if value else "停用"
+    return value
+
+
+def _set_assignments(session: Session, *, actor: Actor, user: User, project_ids: set[int]) -> int:
+    current = {
+        a.project_id: a
+        for a in session.exec(select(ProjectAssignment).where(ProjectAssignment.user_id == user.id))
+    }
+    for project_id in project_ids - set(current):
+        assign(session, actor=actor, user=user, project_id=project_id)
+    for project_id in set(current) - project_ids:
+        session.delete(current[project_id])
+        record(
+            session,
+            actor=actor,
+            action="permission",
+            entity="user",
+            entity_id=user.username,
+            project_id=project_id,
+            detail="取消分配项目",
+        )
+    session.flush()
+    return len(project_ids ^ set(current))
+
+
+def _user_changes_since(session: Session, user: User) -> list[str]:
+    from tracker.audit.models import AuditEntry
+
+    rows = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.entity == "user", AuditEntry.entity_id == user.username)
+        .where(AuditEntry.action.in_(["user", "permission"]))
+        .order_by(AuditEntry.id.desc())
+        .limit(10)
+    ).all()
+    return [
+        f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} "
+        + (f"修改了「{r.field}」：{r.old_value} → {r.new_value}" if r.field else r.detail)
+        for r in rows
+    ]

@@ -1,0 +1,100 @@
+"""用户管理 for administrators: create, edit role/projects, disable, reset password."""
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlmodel import select
+
+from tracker.accounts import services
+from tracker.accounts.forms import UserCreateForm, UserEditForm
+from tracker.accounts.models import User
+from tracker.accounts.web import current_actor, requires
+from tracker.db import get_session
+from tracker.projects.models import Project
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+def _load(user_id: int) -> User:
+    user = get_session().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _project_choices() -> list[tuple[int, str]]:
+    rows = get_session().exec(select(Project).order_by(Project.archived, Project.code))
+    return [(p.id, f"{p.code} {p.name}" + ("（已归档）" if p.archived else "")) for p in rows]
+
+
+@bp.route("")
+@requires("users.manage")
+def index():
+    db = get_session()
+    users = services.list_users(db)
+    counts = {u.id: len(services.assigned_project_ids(db, u.id)) for u in users}
+    return render_template("accounts/users.html", users=users, counts=counts)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("users.manage")
+def create():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        password = form.password.data or secrets.token_urlsafe(12)
+        try:
+            user = services.create_user(
+                get_session(),
+                actor=current_actor(),
+                username=form.username.data,
+                password=password,
+                role=form.role.data,
+                display_name=(form.display_name.data or "").strip(),
+            )
+        except services.AccountError as exc:
+            form.username.errors.append(str(exc))
+        else:
+            shown = None if form.password.data else password
+            return render_template("accounts/user_created.html", user=user, password=shown)
+    return render_template("accounts/user_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@requires("users.manage")
+def edit(user_id):
+    db = get_session()
+    user = _load(user_id)
+    form = UserEditForm(obj=user) if request.method == "GET" else UserEditForm()
+    form.projects.choices = _project_choices()
+    if request.method == "GET":
+        form.projects.data = sorted(services.assigned_project_ids(db, user.id))
+        form.version.data = user.version
+    stale = None
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            count = services.update_user(
+                db,
+                actor=current_actor(),
+                user=user,
+                values=form.values(),
+                project_ids=set(form.projects.data or []),
+                expected_version=version,
+            )
+        except services.StaleUserError as exc:
+            stale = exc.changes
+        except services.AccountError as exc:
+            form.role.errors.append(str(exc))
+        else:
+            flash(f"已保存（{count} 项改动）" if count else "没有改动", "success")
+            return redirect(url_for(".edit", user_id=user.id))
+    status = 409 if stale is not None else (422 if form.errors else 200)
+    return render_template("accounts/user_edit.html", form=form, user=user, stale=stale), status
+
+
+@bp.route("/<int:user_id>/reset-password", methods=["POST"])
+@requires("users.manage")
+def reset_password(user_id):
+    user = _load(user_id)
+    password = services.reset_password(get_session(), actor=current_actor(), user=user)
+    return render_template("accounts/user_created.html", user=user, password=password, reset=True)

@@ -1,0 +1,111 @@
+"""操作日志: the global audit trail for administrators, filtered and exported."""
+
+from datetime import date
+
+from flask import Blueprint, Response, render_template, request
+from sqlmodel import select
+
+from tracker import clock
+from tracker.accounts.web import current_actor, requires
+from tracker.audit import export
+from tracker.audit.services import ACTIONS, AuditFilter, all_matching, record, search, usernames
+from tracker.db import get_session
+from tracker.projects.models import Project
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+PAGE_SIZE = 100
+MIME = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _date(name: str) -> tuple[date | None, str]:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None, ""
+    try:
+        return date.fromisoformat(text), ""
+    except ValueError:
+        return None, f"日期「{text}」格式不对，应为 2025-01-31"
+
+
+def _filter() -> tuple[AuditFilter, list[str], str]:
+    """The filter from the query string, the problems found in it, and the project code asked."""
+    problems = []
+    code = request.args.get("project", "").strip()
+    project_id = None
+    if code:
+        project = get_session().exec(select(Project).where(Project.code == code)).first()
+        if project is None:
+            problems.append(f"没有编号为「{code}」的项目")
+            project_id = -1  # match nothing rather than everything
+        else:
+            project_id = project.id
+    date_from, p1 = _date("from")
+    date_to, p2 = _date("to")
+    problems += [p for p in (p1, p2) if p]
+    action = request.args.get("action", "")
+    f = AuditFilter(
+        username=request.args.get("user", "").strip(),
+        action=action if action in ACTIONS else "",
+        project_id=project_id,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    return f, problems, code
+
+
+def _project_codes(entries) -> dict[int, str]:
+    ids = {e.project_id for e in entries if e.project_id}
+    if not ids:
+        return {}
+    rows = get_session().exec(select(Project.id, Project.code).where(Project.id.in_(ids)))
+    return dict(rows.all())
+
+
+@bp.route("")
+@requires("audit.view_all")
+def index():
+    f, problems, code = _filter()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    db = get_session()
+    entries, count = search(db, f, clock.SHANGHAI, page=page, page_size=PAGE_SIZE)
+    return render_template(
+        "audit/index.html",
+        entries=entries,
+        count=count,
+        page=page,
+        pages=max(1, -(-count // PAGE_SIZE)),
+        f=f,
+        code=code,
+        problems=problems,
+        actions=ACTIONS,
+        users=usernames(db),
+        codes=_project_codes(entries),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.route("/export.<fmt>")
+@requires("audit.view_all")
+def download(fmt):
+    if fmt not in MIME:
+        return render_template("error.html", code=404, message="只支持导出 CSV 或 XLSX"), 404
+    f, _problems, _code = _filter()
+    db = get_session()
+    entries = all_matching(db, f, clock.SHANGHAI)
+    codes = _project_codes(entries)
+    data = export.to_xlsx(entries, codes) if fmt == "xlsx" else export.to_csv(entries, codes)
+    record(
+        db,
+        actor=current_actor(),
+        action="export",
+        entity="audit",
+        entity_id=fmt,
+        detail=f"导出操作日志 {len(entries)} 条",
+    )
+    name = f"audit-{clock.today():%Y%m%d}.{fmt}"
+    return Response(
+        data, mimetype=MIME[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
