@@ -49,6 +49,33 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_LOCK_MAX_SECONDS": 900,
     "PROXY_COUNT": 0,  # reverse proxies in front whose X-Forwarded-* headers are trusted
     "CSP_EXTRA_HOSTS": [],  # extra origins for images/connections (map tiles use MAP_TILE_HOSTS)
+    # milestones / alerts: the layout template, look-ahead and staleness, the term-start cut-off
+    "MILESTONE_TEMPLATE": [
+        ["立项批复", "span:0.03"],
+        ["可研批复", "span:0.10"],
+        ["初步设计及概算批复", "span:0.18"],
+        ["施工招标", "span:0.25"],
+        ["施工许可", "span:0.30"],
+        ["开工", "span:0.33"],
+        ["主体结顶", "span:0.65"],
+        ["竣工验收", "span:0.95"],
+        ["交付使用", "span:1.0"],
+        ["开学招生", "end:09-01"],
+    ],
+    "MILESTONE_DUE_SOON_DAYS": 30,
+    "MILESTONE_STALE_DAYS": 90,
+    "TERM_CUTOFF_MONTH": 8,
+    "TERM_CUTOFF_DAY": 31,
+    "TERM_HANDOVER_MILESTONE": "交付使用",
+    "SCHEDULER_LOCK_FILE": "",  # empty: instance/scheduler.lock
+    "SMTP_HOST": "",  # empty: no mail, alerts live in the app only
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "SMTP_FROM": "tracker@localhost",
+    "ALERT_RECIPIENTS": {},  # responsible unit (建设单位) → list of addresses
+    "ALERT_DEFAULT_RECIPIENTS": [],  # for units without their own addresses
 }
 
 # Environment variables read without the TRACKER_ prefix, as deployers expect them.

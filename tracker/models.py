@@ -4,3 +4,5 @@ from tracker.accounts.models import ProjectAssignment, User  # noqa: F401
 from tracker.accounts.models import ApiToken, LoginThrottle  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.projects.models import Project  # noqa: F401
+from tracker.milestones.models import Milestone, ProjectSchedule  # noqa: F401
+from tracker.alerts.models import Alert  # noqa: F401
