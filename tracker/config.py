@@ -76,6 +76,21 @@ DEFAULTS: dict[str, object] = {
     "SMTP_FROM": "tracker@localhost",
     "ALERT_RECIPIENTS": {},  # responsible unit (建设单位) → list of addresses
     "ALERT_DEFAULT_RECIPIENTS": [],  # for units without their own addresses
+    # maps: basemap "osm" | "tianditu" (needs MAP_TIANDITU_KEY) | "amap" (GCJ-02) | "none" (blank,
+    # for closed networks); tile URL templates may point at an intranet tile server instead.
+    "MAP_BASEMAP": "osm",
+    "MAP_TIANDITU_KEY": "",
+    "MAP_TILES_OSM": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "MAP_TILES_TIANDITU_VEC": "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+    "&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}",
+    "MAP_TILES_TIANDITU_CVA": "https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+    "&VERSION=1.0.0&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}",
+    "MAP_TILES_AMAP": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
+    "&style=8&x={x}&y={y}&z={z}",
+    "MAP_CENTER": [30.00655, 120.6388],  # WGS-84 centre when nothing is located (越城区)
+    "MAP_ZOOM": 11,
 }
 
 # Environment variables read without the TRACKER_ prefix, as deployers expect them.

@@ -1,0 +1,178 @@
+"""Map pages: the portfolio map, the project-page panel, setting a location, and the GeoJSON API."""
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from tracker import clock, web
+from tracker.accounts.web import current_actor, require, user_can
+from tracker.db import get_session
+from tracker.maps import logic, services
+from tracker.maps.forms import LocationForm
+from tracker.maps.render import build_map
+from tracker.projects import services as project_services
+from tracker.projects.filters import ProjectFilter
+from tracker.projects.models import STAGES, STATUSES
+from tracker.projects.services import StaleEditError
+
+bp = Blueprint("maps", __name__, url_prefix="/maps")
+api = Blueprint("maps_api", __name__, url_prefix="/api")
+ZOOM_BY_PRECISION = {"site": 16, "road": 15, "subdistrict": 13}
+
+
+def _basemap() -> logic.Basemap:
+    basemap = logic.choose_basemap(current_app.config)
+    allow = getattr(web, "csp_allow", None)  # the page's CSP must let the tiles in
+    if allow and logic.tile_origins(basemap):
+        allow("img-src", *logic.tile_origins(basemap))
+    return basemap
+
+
+def _assets_missing() -> bool:
+    return not (Path(current_app.static_folder) / "vendor" / "leaflet" / "leaflet.js").exists()
+
+
+def _project_url() -> str:
+    return url_for("projects.detail", code="__CODE__")
+
+
+@bp.route("")
+def index():
+    require("view")
+    f = ProjectFilter.from_args(request.args)
+    size_by = "seats" if request.args.get("size_by") == "seats" else "investment"
+    db = get_session()
+    projects = services.map_projects(
+        db, f, today=clock.today(), class_sizes=current_app.config["CLASS_SIZES"]
+    )
+    basemap = _basemap()
+    data = logic.encode_map_data(
+        projects,
+        datum=basemap.datum,
+        size_by=size_by,
+        focus=(request.args.get("focus") or "")[:40],
+    )
+    data["project_url"] = _project_url()
+    config = current_app.config
+    embedded = build_map(
+        basemap,
+        mode="portfolio",
+        data_id="portfolio-map",
+        center=tuple(config["MAP_CENTER"]),
+        zoom=config["MAP_ZOOM"],
+        height="72vh",
+    )
+    drawn = [p for p in projects if p.is_drawn]
+    return render_template(
+        "maps/index.html",
+        f=f,
+        size_by=size_by,
+        map=embedded,
+        data=logic.script_json(data),
+        basemap=basemap,
+        drawn=drawn,
+        unlocated=len(projects) - len(drawn),
+        by_precision={k: sum(1 for p in drawn if p.precision == k) for k in logic.PRECISION_ORDER},
+        precision_labels=logic.PRECISION_LABELS,
+        health_css=logic.HEALTH_CSS,
+        options=project_services.filter_options(db),
+        stages=STAGES,
+        statuses=STATUSES,
+        assets_missing=_assets_missing(),
+    )
+
+
+def panel_context(session, project, today) -> dict:
+    """The project page's small map (and, for editors, the location form)."""
+    form = None
+    if user_can("project.edit", project):
+        form = LocationForm(formdata=None, version=str(project.version))
+    return _project_map(session, project, today, form, height="320px")
+
+
+def _project_map(session, project, today, form, *, height: str) -> dict:
+    basemap = _basemap()
+    mp = services.map_project(
+        session, project, today=today, class_sizes=current_app.config["CLASS_SIZES"]
+    )
+    data = logic.encode_map_data([mp], datum=basemap.datum)
+    data["project_url"] = _project_url()
+    data["datum"] = basemap.datum
+    if form is not None:
+        data["edit"] = {"form_id": "location-form"}
+    if mp.is_drawn:
+        center = logic.from_wgs84(mp.lat, mp.lon, basemap.datum)
+        zoom = ZOOM_BY_PRECISION[mp.precision]
+    else:
+        center, zoom = tuple(current_app.config["MAP_CENTER"]), 12
+    embedded = build_map(
+        basemap, mode="project", data_id="project-map", center=center, zoom=zoom, height=height
+    )
+    return {
+        "map": embedded,
+        "data": logic.script_json(data),
+        "basemap": basemap,
+        "project": project,
+        "located": mp.is_drawn,
+        "precision_label": logic.PRECISION_LABELS.get(mp.precision, "无位置"),
+        "form": form,
+        "assets_missing": _assets_missing(),
+    }
+
+
+@bp.route("/projects/<code>/location", methods=["GET", "POST"])
+def location(code):
+    db = get_session()
+    project = project_services.get_by_code(db, code)
+    if project is None:
+        abort(404)
+    require("project.edit", project)
+    form = LocationForm(version=str(project.version))
+    stale = None
+    if form.validate_on_submit():
+        basemap = logic.choose_basemap(current_app.config)
+        source = logic.location_source(
+            form.datum.data, form.origin.data, basemap.label, form.note.data
+        )
+        try:
+            services.set_location(
+                db,
+                actor=current_actor(),
+                project=project,
+                lat=form.point[0],
+                lon=form.point[1],
+                datum=form.datum.data,
+                source=source,
+                expected_version=form.expected_version,
+            )
+        except StaleEditError as exc:
+            stale = exc.changes
+        else:
+            flash(f"已设置「{project.name}」的位置（准确位置，WGS-84）", "success")
+            return redirect(url_for("projects.detail", code=project.code))
+    ctx = _project_map(db, project, clock.today(), form, height="60vh")
+    status = 409 if stale is not None else (422 if form.errors else 200)
+    return render_template("maps/location.html", ctx=ctx, stale=stale), status
+
+
+@api.route("/projects.geojson")
+def projects_geojson():
+    require("view")
+    f = ProjectFilter.from_args(request.args)
+    projects = services.map_projects(
+        get_session(), f, today=clock.today(), class_sizes=current_app.config["CLASS_SIZES"]
+    )
+    body = logic.geojson(projects, project_url=_project_url(), description=f.describe())
+    response = jsonify(body)
+    response.mimetype = "application/geo+json"
+    return response
