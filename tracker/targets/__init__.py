@@ -1,5 +1,34 @@
-"""Placeholder for the targets domain (not built yet)."""
+"""Plan targets and jurisdictions: is the plan being delivered?"""
+
+from tracker.extend import NavItem, Panel, add_nav, add_project_api_part, add_project_panel
+
+
+def _panel(session, project, today):
+    from tracker.targets.services import targets_for_project
+    from tracker.web import class_sizes
+
+    return {
+        "target_views": targets_for_project(
+            session, project, today=today, class_sizes=class_sizes()
+        )
+    }
+
+
+def _api_part(session, project, today):
+    from tracker.targets.api import project_part
+
+    return project_part(_panel(session, project, today)["target_views"])
 
 
 def init_app(app):
-    pass
+    from tracker.targets import cli, logic
+    from tracker.targets.views import api, bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(api)
+    app.add_template_filter(logic.fmt, "exact")
+    app.add_template_global(logic.bar_percent, "bar_percent")
+    add_nav(app, NavItem(60, "规划目标", "targets.index"))
+    add_project_panel(app, Panel(60, "targets/panel.html", _panel))
+    add_project_api_part(app, "targets", _api_part)
+    cli.register(app)

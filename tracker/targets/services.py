@@ -1,0 +1,333 @@
+"""Queries and writes of the targets domain: which targets a jurisdiction holds, how far each is
+attained (from the registry, the milestones and finance contracts), and hand-made project links."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from tracker.audit.models import AuditEntry
+from tracker.audit.services import Actor, record
+from tracker.clock import now_utc
+from tracker.finance import summary as finance
+from tracker.milestones import summary as milestones
+from tracker.projects.logic import seats
+from tracker.projects.models import Project
+from tracker.targets import logic
+from tracker.targets.models import LEVELS, Jurisdiction, Plan, Target, TargetLink
+
+
+class StaleTargetError(Exception):
+    """The target changed since the page was loaded; `changes` says what happened meanwhile."""
+
+    def __init__(self, changes: list[str]):
+        super().__init__("stale target")
+        self.changes = changes
+
+
+@dataclass
+class TargetView:
+    """A target with everything a page, the API or a brief shows about it."""
+
+    target: Target
+    plan: Plan
+    rule: logic.Rule | None
+    att: logic.Attainment
+    flags: list[logic.Flag]
+    rollup: logic.RollUp | None = None
+    children: list["TargetView"] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        t = self.target
+        text = t.source_file + (f" 第{t.source_line}行" if t.source_line else "")
+        if t.also_lines:
+            text += f"（另见第{t.also_lines.replace(',', '、')}行）"
+        return text
+
+    @property
+    def has_error(self) -> bool:
+        return any(f.level == "error" for f in self.flags)
+
+
+@dataclass(frozen=True)
+class JurisdictionOption:
+    path: str
+    name: str
+    level: str
+    depth: int
+
+
+def within(path: str, scope: str) -> bool:
+    return not scope or path == scope or path.startswith(scope.rstrip("/") + "/")
+
+
+def jurisdiction_options(session: Session) -> list[JurisdictionOption]:
+    """Every known jurisdiction (the tree, plus places projects are recorded under), tree-ordered."""
+    nodes = {j.path: j.level for j in session.exec(select(Jurisdiction))}
+    rows = session.exec(
+        select(Project.province, Project.city, Project.district)
+        .where(Project.archived == False)  # noqa: E712
+        .distinct()
+    )
+    for province, city, district in rows:
+        parts = [province, city, district]
+        for depth in range(1, 4):
+            prefix = parts[:depth]
+            if all(prefix):
+                nodes.setdefault("/".join(prefix), list(LEVELS)[depth - 1])
+    return [
+        JurisdictionOption(path, path.rsplit("/", 1)[-1], level, path.count("/"))
+        for path, level in sorted(nodes.items())
+    ]
+
+
+def _facts(session: Session, class_sizes: dict[str, int]) -> list[logic.ProjectFacts]:
+    projects = list(session.exec(select(Project).where(Project.archived == False)))  # noqa: E712
+    delivered = milestones.delivered_on(session, [p.id for p in projects])
+    return [
+        logic.ProjectFacts(
+            id=p.id,
+            code=p.code,
+            name=p.name,
+            stage=p.stage,
+            nature=p.nature,
+            ownership=p.ownership,
+            status=p.status,
+            path="/".join([p.province, p.city, p.district, p.subdistrict]),
+            seats_added=seats(p, class_sizes).added,
+            window_fen=p.window_investment_fen
+            if p.window_investment_fen is not None
+            else p.total_investment_fen,
+            delivered_on=delivered.get(p.id),
+        )
+        for p in projects
+    ]
+
+
+def _links(session: Session) -> dict[int, dict[int, str]]:
+    links: dict[int, dict[int, str]] = {}
+    for link in session.exec(select(TargetLink)):
+        links.setdefault(link.target_id, {})[link.project_id] = link.kind
+    return links
+
+
+def _spec(t: Target, plan: Plan) -> logic.TargetSpec:
+    return logic.TargetSpec(
+        jurisdiction=t.jurisdiction,
+        unit=t.unit,
+        comparator=t.comparator,
+        target_value=t.target_value,
+        target_year=t.target_year,
+        baseline=t.baseline,
+        baseline_year=t.baseline_year,
+        plan_start=plan.start_year,
+    )
+
+
+def evaluate(
+    session: Session, *, today: date, class_sizes: dict[str, int], scope: str = ""
+) -> list[TargetView]:
+    """Every target within `scope` (a jurisdiction path or prefix), evaluated; children are nested
+    under their parent when both are in scope. Checks across targets look at all of them."""
+    targets = list(session.exec(select(Target).order_by(Target.plan_id, Target.position)))
+    plans = {p.id: p for p in session.exec(select(Plan))}
+    facts = _facts(session, class_sizes)
+    links = _links(session)
+    clashes = logic.contradictions(
+        [
+            logic.Stated(
+                t.key,
+                t.jurisdiction,
+                t.topic,
+                t.target_year,
+                t.target_value,
+                t.target_text,
+                f"第{t.source_line}行" if t.source_line else t.key,
+            )
+            for t in targets
+        ]
+    )
+    views: dict[str, TargetView] = {}
+    for t in targets:
+        plan = plans[t.plan_id]
+        spec = _spec(t, plan)
+        rule, flags = logic.static_flags(spec, t.rule)
+        att = logic.Attainment()
+        if rule is not None:
+            target_links = links.get(t.id, {})
+            completed_fen = None
+            if rule.measure == "投资":
+                chosen = logic.chosen(spec, rule, facts, target_links)
+                eligible = [p.id for p in chosen if logic.phase(p, today) != "停止"]
+                completed_fen = finance.completed_total_fen(session, eligible) if eligible else 0
+            att = logic.attainment(spec, rule, facts, target_links, today, completed_fen)
+            if rule.computed and not att.project_ids:
+                flags.append(logic.Flag("info", "尚未关联项目：规则在本区域未匹配到任何项目"))
+            if att.missing_figures:
+                flags.append(
+                    logic.Flag("warn", f"{att.missing_figures} 个关联项目没有学位/床位数，未计入")
+                )
+        flags += clashes.get(t.key, [])
+        views[t.key] = TargetView(t, plan, rule, att, flags)
+    _attach_children(views)
+    return [
+        v
+        for v in views.values()
+        if within(v.target.jurisdiction, scope)
+        and not (
+            v.target.parent_key in views
+            and within(views[v.target.parent_key].target.jurisdiction, scope)
+        )
+    ]
+
+
+def _attach_children(views: dict[str, TargetView]) -> None:
+    for view in views.values():
+        parent = views.get(view.target.parent_key)
+        if parent is not None:
+            parent.children.append(view)
+    for view in views.values():
+        if view.children:
+            view.rollup = logic.roll_up(
+                view.target.target_value,
+                view.target.comparator,
+                [
+                    (
+                        c.target.jurisdiction
+                        if c.target.jurisdiction != view.target.jurisdiction
+                        else c.target.indicator,
+                        c.target.target_value,
+                    )
+                    for c in view.children
+                ],
+            )
+            if view.rollup.flag:
+                view.flags.append(view.rollup.flag)
+
+
+def by_plan(views: list[TargetView]) -> list[tuple[Plan, list[TargetView]]]:
+    grouped: dict[int, tuple[Plan, list[TargetView]]] = {}
+    for v in views:
+        grouped.setdefault(v.plan.id, (v.plan, []))[1].append(v)
+    return list(grouped.values())
+
+
+def find(views: list[TargetView], target_id: int) -> TargetView | None:
+    for v in views:
+        if v.target.id == target_id:
+            return v
+        found = find(v.children, target_id)
+        if found:
+            return found
+    return None
+
+
+def flatten(views: list[TargetView]) -> list[TargetView]:
+    result = []
+    for v in views:
+        result.append(v)
+        result += flatten(v.children)
+    return result
+
+
+def targets_for_project(
+    session: Session, project: Project, *, today: date, class_sizes: dict[str, int]
+) -> list[TargetView]:
+    return [
+        v
+        for v in flatten(evaluate(session, today=today, class_sizes=class_sizes))
+        if project.id in v.att.project_ids
+    ]
+
+
+def links_of(session: Session, target_id: int) -> dict[int, str]:
+    return {
+        link.project_id: link.kind
+        for link in session.exec(select(TargetLink).where(TargetLink.target_id == target_id))
+    }
+
+
+def projects_by_id(session: Session, ids) -> dict[int, Project]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {p.id: p for p in session.exec(select(Project).where(Project.id.in_(ids)))}
+
+
+def _check_version(session: Session, target: Target, expected: int | None) -> None:
+    if expected is None or expected == target.version:
+        return
+    rows = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.entity == "target", AuditEntry.entity_id == target.key)
+        .order_by(AuditEntry.id.desc())
+        .limit(10)
+    ).all()
+    raise StaleTargetError(
+        [f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} {r.detail or r.field}" for r in rows]
+    )
+
+
+def set_link(
+    session: Session,
+    *,
+    actor: Actor,
+    target: Target,
+    project: Project,
+    kind: str,
+    expected_version: int | None,
+) -> bool:
+    """Link (`include`) or exclude a project; returns False when nothing changed."""
+    _check_version(session, target, expected_version)
+    link = session.exec(
+        select(TargetLink).where(
+            TargetLink.target_id == target.id, TargetLink.project_id == project.id
+        )
+    ).first()
+    if link is not None and link.kind == kind:
+        return False
+    if link is None:
+        link = TargetLink(target_id=target.id, project_id=project.id, created_by=actor.username)
+    link.kind = kind
+    session.add(link)
+    _bump(session, actor, target, project, "关联项目" if kind == "include" else "排除项目")
+    return True
+
+
+def remove_link(
+    session: Session,
+    *,
+    actor: Actor,
+    target: Target,
+    project: Project,
+    expected_version: int | None,
+) -> bool:
+    _check_version(session, target, expected_version)
+    link = session.exec(
+        select(TargetLink).where(
+            TargetLink.target_id == target.id, TargetLink.project_id == project.id
+        )
+    ).first()
+    if link is None:
+        return False
+    word = "取消关联" if link.kind == "include" else "取消排除"
+    session.delete(link)
+    _bump(session, actor, target, project, word)
+    return True
+
+
+def _bump(session: Session, actor: Actor, target: Target, project: Project, word: str) -> None:
+    target.version += 1
+    target.updated_at = now_utc()
+    session.add(target)
+    record(
+        session,
+        actor=actor,
+        action="update",
+        entity="target",
+        entity_id=target.key,
+        project_id=project.id,
+        detail=f"{word}「{project.code} {project.name}」",
+    )
+    session.flush()

@@ -1,0 +1,139 @@
+"""规划目标 pages: plans with attainment bars, one target with its projects, linking, and the API."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+
+from tracker import clock
+from tracker.accounts.web import current_actor, require
+from tracker.db import get_session
+from tracker.projects.services import get_by_code
+from tracker.targets import services
+from tracker.targets.api import target_json
+from tracker.targets.forms import LinkForm, UnlinkForm, version_of
+from tracker.targets.models import Target
+from tracker.web import class_sizes
+
+bp = Blueprint("targets", __name__, url_prefix="/targets")
+api = Blueprint("targets_api", __name__, url_prefix="/api")
+
+
+def _scope() -> str:
+    return "/".join(
+        p.strip() for p in request.args.get("jurisdiction", "").split("/") if p.strip()
+    )[:200]
+
+
+def _evaluate(scope: str = ""):
+    return services.evaluate(
+        get_session(), today=clock.today(), class_sizes=class_sizes(), scope=scope
+    )
+
+
+@bp.route("")
+def index():
+    require("view")
+    scope = _scope()
+    views = _evaluate(scope)
+    return render_template(
+        "targets/index.html",
+        plans=services.by_plan(views),
+        scope=scope,
+        options=services.jurisdiction_options(get_session()),
+        today=clock.today(),
+    )
+
+
+def _detail(target_id: int, form: LinkForm | None = None, stale=None, status: int = 200):
+    view = services.find(_evaluate(), target_id)
+    if view is None:
+        abort(404)
+    db = get_session()
+    links = services.links_of(db, target_id)
+    projects = services.projects_by_id(db, set(view.att.project_ids) | set(links))
+    form = form or LinkForm(formdata=None, version=view.target.version)
+    return render_template(
+        "targets/detail.html",
+        v=view,
+        links=links,
+        projects=projects,
+        form=form,
+        stale=stale,
+        today=clock.today(),
+    ), status
+
+
+@bp.route("/<int:target_id>")
+def detail(target_id):
+    require("view")
+    return _detail(target_id)
+
+
+def _load_target(target_id: int) -> Target:
+    target = get_session().get(Target, target_id)
+    if target is None:
+        abort(404)
+    return target
+
+
+@bp.route("/<int:target_id>/links", methods=["POST"])
+def link(target_id):
+    require("target.edit")
+    target = _load_target(target_id)
+    form = LinkForm()
+    if not form.validate_on_submit():
+        return _detail(target_id, form, status=422)
+    project = get_by_code(get_session(), form.project_code.data.strip())
+    if project is None:
+        form.project_code.errors.append(f"找不到项目编号「{form.project_code.data.strip()}」")
+        return _detail(target_id, form, status=422)
+    try:
+        changed = services.set_link(
+            get_session(),
+            actor=current_actor(),
+            target=target,
+            project=project,
+            kind=form.kind.data,
+            expected_version=version_of(form),
+        )
+    except services.StaleTargetError as exc:
+        return _detail(target_id, form, stale=exc.changes, status=409)
+    word = "已计入此目标" if form.kind.data == "include" else "已从此目标排除"
+    flash(f"「{project.name}」{word}" if changed else "没有改动", "success")
+    return redirect(url_for(".detail", target_id=target_id))
+
+
+@bp.route("/<int:target_id>/links/remove", methods=["POST"])
+def unlink(target_id):
+    require("target.edit")
+    target = _load_target(target_id)
+    form = UnlinkForm()
+    project = get_by_code(get_session(), (form.project_code.data or "").strip())
+    if not form.validate_on_submit() or project is None:
+        flash("没有找到要取消关联的项目", "error")
+        return _detail(target_id, status=422)
+    try:
+        changed = services.remove_link(
+            get_session(),
+            actor=current_actor(),
+            target=target,
+            project=project,
+            expected_version=version_of(form),
+        )
+    except services.StaleTargetError as exc:
+        return _detail(target_id, stale=exc.changes, status=409)
+    flash(f"已取消「{project.name}」的手工关联" if changed else "没有改动", "success")
+    return redirect(url_for(".detail", target_id=target_id))
+
+
+@api.route("/targets")
+def api_targets():
+    require("view")
+    scope = _scope()
+    views = services.flatten(_evaluate(scope))
+    return jsonify(
+        {
+            "jurisdiction": scope,
+            "as_of": clock.today().isoformat(),
+            "count": len(views),
+            "targets": [target_json(v) for v in views],
+        }
+    )
