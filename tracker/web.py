@@ -198,13 +198,18 @@ def _http_error(error: HTTPException):
     code = error.code or 500
     message = MESSAGES.get(code, error.name)
     if code == 413:
-        limit = request.max_content_length or 0
-        message = f"上传的文件太大：上限为 {limit // (1024 * 1024)} MB"
+        message = f"上传的文件太大：上限为 {_size(request.max_content_length or 0)}"
     if code == 400 and "CSRF" in (error.description or ""):
         message = "表单已过期或缺少安全令牌（CSRF），请刷新页面后重新提交"
     if _wants_json():
         return jsonify({"error": message, "status": code}), code
     return render_template("error.html", code=code, message=message), code
+
+
+def _size(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MB"
+    return f"{limit / 1024:g} KB"
 
 
 def _unexpected_error(error: Exception):

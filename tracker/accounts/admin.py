@@ -4,6 +4,7 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
+from wtforms import SelectChoice
 
 from tracker.accounts import services
 from tracker.accounts.forms import UserCreateForm, UserEditForm
@@ -22,9 +23,12 @@ def _load(user_id: int) -> User:
     return user
 
 
-def _project_choices() -> list[tuple[int, str]]:
+def _project_choices() -> list[SelectChoice]:
     rows = get_session().exec(select(Project).order_by(Project.archived, Project.code))
-    return [(p.id, f"{p.code} {p.name}" + ("（已归档）" if p.archived else "")) for p in rows]
+    return [
+        SelectChoice(value=p.id, label=f"{p.code} {p.name}" + ("（已归档）" if p.archived else ""))
+        for p in rows
+    ]
 
 
 @bp.route("")

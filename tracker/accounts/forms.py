@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from tracker.accounts.roles import ROLES
 from tracker.accounts.services import MIN_PASSWORD_LENGTH
 
-ROLE_CHOICES = list(ROLES.items())
+ROLE_CHOICES = dict(ROLES)  # value → label (the shorthand WTForms 3.3 accepts)
 
 
 class LoginForm(FlaskForm):

@@ -173,16 +173,18 @@ def update_user(
             changes[field] = (_shown(field, getattr(user, field)), _shown(field, values[field]))
             setattr(user, field, values[field])
     count = _set_assignments(session, actor=actor, user=user, project_ids=project_ids)
-    if changes:
-        record_changes(
-            session,
-            actor=actor,
-            entity="user",
-            entity_id=user.username,
-            project_id=None,
-            changes=changes,
-            action="permission" if set(changes) & {"role", "is_active"} else "user",
-        )
+    for action, fields in (("permission", {"role", "is_active"}), ("user", {"display_name"})):
+        part = {k: v for k, v in changes.items() if k in fields}
+        if part:
+            record_changes(
+                session,
+                actor=actor,
+                entity="user",
+                entity_id=user.username,
+                project_id=None,
+                changes=part,
+                action=action,
+            )
     if changes or count:
         user.version += 1
         session.add(user)
