@@ -28,9 +28,7 @@ class RowForm(Form):
     planned = StringField("计划日期")
     forecast = StringField("预测日期")
     actual = StringField("实际完成日期")
-    status = SelectField(
-        "状态", choices=[(s, s) for s in MILESTONE_STATUSES], validate_choice=False
-    )
+    status = SelectField("状态", choices=list(MILESTONE_STATUSES), validate_choice=False)
     slip_reason = StringField("延误原因")
     responsible_person = StringField("责任人")
     responsible_unit = StringField("责任单位")
