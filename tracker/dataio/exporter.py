@@ -8,15 +8,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tracker.dataio.columns import ALL_COLUMNS
+from tracker.dataio.tables import looks_like_formula
 from tracker.money import MoneyError, parse_amount, plain
 from tracker.projects.models import PRECISIONS
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def safe_cell(text: str) -> str:
-    """Text that Excel/WPS will not run as a formula: a leading apostrophe neutralises it."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text that Excel/WPS will not run as a formula: a leading apostrophe neutralises it.
+
+    Text already behind an apostrophe (「'=…」) gets one more, so that import, which removes
+    exactly one, gives back what was stored."""
+    return "'" + text if looks_like_formula(text) else text
 
 
 def _amount(project, key: str) -> str:

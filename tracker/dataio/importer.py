@@ -85,12 +85,22 @@ def _cell(cells: list[str], headers: HeaderMap, key: str) -> str:
     return cells[position].strip() if position is not None and position < len(cells) else ""
 
 
+def _subtotal_label(cells, headers) -> str:
+    """The label of a subtotal row, or "" for a project row.
+
+    The published tables merge the label over 序号…建设地点, so it may sit in the 序号 column
+    (where a project row has its number) as well as in 项目名称."""
+    if _cell(cells, headers, "period_text"):
+        return ""
+    for key in ("seq_no", "name"):
+        text = _cell(cells, headers, key)
+        if text and _SUBTOTAL.match(text):
+            return text
+    return ""
+
+
 def _is_subtotal(cells, headers) -> bool:
-    return (
-        not _cell(cells, headers, "seq_no").strip(" .").isdigit()
-        and bool(_SUBTOTAL.match(_cell(cells, headers, "name")))
-        and not _cell(cells, headers, "period_text")
-    )
+    return bool(_subtotal_label(cells, headers))
 
 
 def _check_duplicates(plan: ImportPlan) -> None:
@@ -119,7 +129,7 @@ def _check_subtotal(plan: ImportPlan, line: int, cells: list[str], headers: Head
     from tracker.money import MoneyError, parse_amount
 
     plan.subtotals_checked += 1
-    label = _cell(cells, headers, "name")
+    label = _subtotal_label(cells, headers)
     count = re.search(r"(\d+)\s*个", label)
     if count and int(count.group(1)) != len(plan.rows):
         plan.errors.append(

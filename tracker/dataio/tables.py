@@ -86,9 +86,17 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Text a spreadsheet would run, also behind apostrophes (「'=…」 is escaped once more)."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
 def unescape_cell(text: str) -> str:
     """Undo the apostrophe our exports put before text that would otherwise run as a formula."""
-    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+    if text.startswith("'") and looks_like_formula(text):
         return text[1:]
     return text
 

@@ -6,6 +6,18 @@ from decimal import Decimal
 from statistics import median
 
 from tracker.money import yi
+from tracker.projects.logic import section_stage
+
+# Which section 学段 a school of each 学段 may contain; a special school may hold any section.
+_SECTIONS_ALLOWED = {
+    "幼儿园": {"幼儿园"},
+    "小学": {"小学"},
+    "初中": {"初中"},
+    "九年一贯制": {"小学", "初中", "九年一贯制"},
+    "完全中学": {"初中", "普通高中", "完全中学"},
+    "普通高中": {"普通高中"},
+    "中职": {"中职"},
+}
 
 
 @dataclass(frozen=True)
@@ -57,11 +69,28 @@ def project_flags(project, *, window: tuple[int, int], max_land_per_class: int) 
                     f"项目 {start} 年开始（早于规划期），但规划期投资等于总投资 {yi(total)} 亿元",
                 )
             )
+    mismatch = sections_mismatch(project.stage, project.sections)
+    if mismatch:
+        flags.append(
+            Flag(
+                "sections_mismatch",
+                f"分段班数含{'、'.join(mismatch)}，与学段「{project.stage}」不符，请核实学段"
+                "（可能是特殊教育学校或其他类型）",
+            )
+        )
     if project.stage == "其他" and not project.curation_note:
         flags.append(Flag("stage_unknown", "学段未能从名称推断，请人工确认"))
     if project.lat is None or project.lon is None:
         flags.append(Flag("no_location", "没有坐标，地图上无法显示"))
     return flags
+
+
+def sections_mismatch(stage: str, sections: dict[str, int]) -> list[str]:
+    """Sections a school of `stage` should not have (e.g. 学前段 in a 九年一贯制 school)."""
+    allowed = _SECTIONS_ALLOWED.get(stage)
+    if allowed is None:  # 特殊教育学校 holds any section; 其他 is flagged on its own
+        return []
+    return [name for name in sections if section_stage(name) not in allowed]
 
 
 def cost_outliers(projects, factor: float) -> dict[int, Flag]:
