@@ -1,0 +1,318 @@
+"""Finance pivots over the filtered portfolio: every figure is an integer SQL sum of fen.
+
+Each pivot's total row is computed by its own aggregate query (not by adding the rows up), so a
+test can check that the rows add up to it exactly."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func
+from sqlmodel import Session, select
+
+from tracker.finance.logic import completion_rate, share
+from tracker.finance.models import FUNDING_SOURCES, FundingSource, InvestmentYear
+from tracker.projects import filters
+from tracker.projects.filters import ProjectFilter
+from tracker.projects.models import Project
+
+BY = {
+    "year": "年度",
+    "subdistrict": "街道",
+    "builder": "建设单位",
+    "stage": "学段",
+    "government": "政府投资",
+    "source": "资金来源",
+    "project": "项目",
+}
+GROUP_COLUMNS = {
+    "subdistrict": Project.subdistrict,
+    "builder": Project.builder,
+    "stage": Project.stage,
+    "government": Project.is_government,
+}
+GOVERNMENT_LABELS = {True: "政府或国有平台投资", False: "非政府投资"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str  # "text" | "count" | "money" | "rate"
+
+
+@dataclass
+class Pivot:
+    by: str
+    columns: list[Column]
+    rows: list[dict]
+    total: dict
+    count: int = 0  # rows before paging (the project pivot pages)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"按{BY[self.by]}汇总"
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def _scoped(query, f: ProjectFilter):
+    return filters.apply(query, f, ordered=False)
+
+
+def _with_years(query):
+    return query.select_from(Project).join(InvestmentYear, InvestmentYear.project_id == Project.id)
+
+
+def _with_funding(query):
+    return query.select_from(Project).join(FundingSource, FundingSource.project_id == Project.id)
+
+
+def _label(by: str, key) -> str:
+    if by == "government":
+        return GOVERNMENT_LABELS[bool(key)]
+    return str(key) if key not in (None, "") else "（未填）"
+
+
+def _rated(row: dict) -> dict:
+    row["rate"] = completion_rate(row.get("completed"), row.get("planned"))
+    return row
+
+
+YEAR_COLUMNS = [
+    Column("label", "年度", "text"),
+    Column("projects", "有年度数据的项目数", "count"),
+    Column("planned", "年度计划投资", "money"),
+    Column("completed", "完成投资", "money"),
+    Column("rate", "投资完成率（%）", "rate"),
+]
+GROUP_PIVOT_COLUMNS = [
+    Column("label", "", "text"),
+    Column("projects", "项目数", "count"),
+    Column("total", "总投资", "money"),
+    Column("window", "规划期投资", "money"),
+    Column("planned", "年度计划投资合计", "money"),
+    Column("completed", "完成投资合计", "money"),
+    Column("rate", "投资完成率（%）", "rate"),
+    Column("funding", "资金来源合计", "money"),
+]
+SOURCE_COLUMNS = [
+    Column("label", "资金来源", "text"),
+    Column("projects", "项目数", "count"),
+    Column("amount", "金额", "money"),
+    Column("share", "占比（%）", "rate"),
+]
+PROJECT_COLUMNS = [
+    Column("code", "项目编号", "text"),
+    Column("label", "项目名称", "text"),
+    Column("total", "总投资", "money"),
+    Column("window", "规划期投资", "money"),
+    Column("planned", "年度计划投资合计", "money"),
+    Column("completed", "完成投资合计", "money"),
+    Column("rate", "投资完成率（%）", "rate"),
+    Column("funding", "资金来源合计", "money"),
+]
+
+
+def pivot(session: Session, by: str, f: ProjectFilter, *, limit=None, offset=0) -> Pivot:
+    if by == "year":
+        return year_pivot(session, f)
+    if by == "source":
+        return source_pivot(session, f)
+    if by == "project":
+        return project_pivot(session, f, limit=limit, offset=offset)
+    return group_pivot(session, by, f)
+
+
+def year_pivot(session: Session, f: ProjectFilter) -> Pivot:
+    measures = (
+        func.count(func.distinct(InvestmentYear.project_id)),
+        func.sum(InvestmentYear.planned_fen),
+        func.sum(InvestmentYear.completed_fen),
+    )
+    query = _scoped(_with_years(select(InvestmentYear.year, *measures)), f)
+    rows = [
+        _rated(
+            {"key": y, "label": f"{y}年", "projects": n, "planned": _int(p), "completed": _int(c)}
+        )
+        for y, n, p, c in session.exec(
+            query.group_by(InvestmentYear.year).order_by(InvestmentYear.year)
+        )
+    ]
+    n, p, c = session.exec(_scoped(_with_years(select(*measures)), f)).one()
+    total = _rated({"label": "合计", "projects": n, "planned": _int(p), "completed": _int(c)})
+    return Pivot("year", YEAR_COLUMNS, rows, total, len(rows))
+
+
+def group_pivot(session: Session, by: str, f: ProjectFilter) -> Pivot:
+    column = GROUP_COLUMNS[by]
+    base = (
+        func.count(Project.id),
+        func.sum(Project.total_investment_fen),
+        func.sum(Project.window_investment_fen),
+    )
+    years = (func.sum(InvestmentYear.planned_fen), func.sum(InvestmentYear.completed_fen))
+    money = (func.sum(FundingSource.amount_fen),)
+    groups: dict = {}
+    for key, n, t, w in session.exec(_scoped(select(column, *base), f).group_by(column)):
+        groups[key] = {"key": key, "label": _label(by, key), "projects": n, "total": _int(t)}
+        groups[key].update(window=_int(w), planned=None, completed=None, funding=None)
+    for key, p, c in session.exec(_scoped(_with_years(select(column, *years)), f).group_by(column)):
+        groups[key].update(planned=_int(p), completed=_int(c))
+    for key, a in session.exec(_scoped(_with_funding(select(column, *money)), f).group_by(column)):
+        groups[key]["funding"] = _int(a)
+    rows = sorted(groups.values(), key=lambda r: (-(r["total"] or 0), r["label"]))
+    rows = [_rated(r) for r in rows]
+    n, t, w = session.exec(_scoped(select(*base), f)).one()
+    p, c = session.exec(_scoped(_with_years(select(*years)), f)).one()
+    a = session.exec(_scoped(_with_funding(select(*money)), f)).one()
+    total = {"label": "合计", "projects": n, "total": _int(t), "window": _int(w)}
+    total.update(planned=_int(p), completed=_int(c), funding=_int(a))
+    columns = [Column("label", BY[by], "text"), *GROUP_PIVOT_COLUMNS[1:]]
+    return Pivot(by, columns, rows, _rated(total), len(rows))
+
+
+def source_pivot(session: Session, f: ProjectFilter) -> Pivot:
+    measures = (
+        func.count(func.distinct(FundingSource.project_id)),
+        func.sum(FundingSource.amount_fen),
+    )
+    query = _scoped(_with_funding(select(FundingSource.source, *measures)), f)
+    found = {s: (n, _int(a)) for s, n, a in session.exec(query.group_by(FundingSource.source))}
+    n, a = session.exec(_scoped(_with_funding(select(*measures)), f)).one()
+    whole = _int(a) or 0
+    order = FUNDING_SOURCES + sorted(set(found) - set(FUNDING_SOURCES))
+    rows = [
+        {"key": s, "label": s, "projects": found[s][0], "amount": found[s][1]}
+        | {"share": share(found[s][1], whole)}
+        for s in order
+        if s in found
+    ]
+    total = {"label": "合计", "projects": n, "amount": _int(a), "share": share(whole, whole)}
+    return Pivot("source", SOURCE_COLUMNS, rows, total, len(rows))
+
+
+def project_pivot(session: Session, f: ProjectFilter, *, limit=None, offset=0) -> Pivot:
+    years = (
+        select(
+            InvestmentYear.project_id.label("pid"),
+            func.sum(InvestmentYear.planned_fen).label("planned"),
+            func.sum(InvestmentYear.completed_fen).label("completed"),
+        )
+        .group_by(InvestmentYear.project_id)
+        .subquery()
+    )
+    funds = (
+        select(
+            FundingSource.project_id.label("pid"),
+            func.sum(FundingSource.amount_fen).label("funding"),
+        )
+        .group_by(FundingSource.project_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Project.code,
+            Project.name,
+            Project.total_investment_fen,
+            Project.window_investment_fen,
+            years.c.planned,
+            years.c.completed,
+            funds.c.funding,
+        )
+        .select_from(Project)
+        .outerjoin(years, years.c.pid == Project.id)
+        .outerjoin(funds, funds.c.pid == Project.id)
+    )
+    query = filters.apply(query, f)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    rows = [
+        _rated(
+            {"key": code, "code": code, "label": name, "total": _int(t), "window": _int(w)}
+            | {"planned": _int(p), "completed": _int(c), "funding": _int(a)}
+        )
+        for code, name, t, w, p, c, a in session.exec(query)
+    ]
+    n, t, w = session.exec(
+        _scoped(
+            select(
+                func.count(Project.id),
+                func.sum(Project.total_investment_fen),
+                func.sum(Project.window_investment_fen),
+            ),
+            f,
+        )
+    ).one()
+    p, c = session.exec(
+        _scoped(
+            _with_years(
+                select(func.sum(InvestmentYear.planned_fen), func.sum(InvestmentYear.completed_fen))
+            ),
+            f,
+        )
+    ).one()
+    a = session.exec(_scoped(_with_funding(select(func.sum(FundingSource.amount_fen))), f)).one()
+    total = {"code": "", "label": "合计", "total": _int(t), "window": _int(w)}
+    total.update(planned=_int(p), completed=_int(c), funding=_int(a))
+    return Pivot("project", PROJECT_COLUMNS, rows, _rated(total), n)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    projects: int
+    with_years: int
+    with_funding: int
+
+
+def coverage(session: Session, f: ProjectFilter) -> Coverage:
+    n = session.exec(_scoped(select(func.count(Project.id)), f)).one()
+    y = session.exec(
+        _scoped(_with_years(select(func.count(func.distinct(InvestmentYear.project_id)))), f)
+    ).one()
+    s = session.exec(
+        _scoped(_with_funding(select(func.count(func.distinct(FundingSource.project_id)))), f)
+    ).one()
+    return Coverage(n, y, s)
+
+
+@dataclass(frozen=True)
+class Flagged:
+    code: str
+    name: str
+    total_fen: int | None
+    sum_fen: int
+
+
+def plan_above_total(session: Session, f: ProjectFilter) -> list[Flagged]:
+    """Projects whose yearly plan figures sum above their 总投资."""
+    planned = func.sum(InvestmentYear.planned_fen)
+    query = _scoped(
+        _with_years(
+            select(Project.code, Project.name, Project.total_investment_fen, planned)
+        ).group_by(Project.id, Project.code, Project.name, Project.total_investment_fen),
+        f,
+    ).having(planned > func.coalesce(Project.total_investment_fen, 0))
+    return [Flagged(c, n, t, int(s)) for c, n, t, s in session.exec(query.order_by(Project.code))]
+
+
+def funding_mismatch(session: Session, f: ProjectFilter) -> list[Flagged]:
+    """Projects with funding sources entered that do not sum to their 总投资."""
+    amount = func.sum(FundingSource.amount_fen)
+    query = _scoped(
+        _with_funding(
+            select(Project.code, Project.name, Project.total_investment_fen, amount)
+        ).group_by(Project.id, Project.code, Project.name, Project.total_investment_fen),
+        f,
+    ).having(amount != func.coalesce(Project.total_investment_fen, 0))
+    return [Flagged(c, n, t, int(s)) for c, n, t, s in session.exec(query.order_by(Project.code))]
+
+
+def planned_outside_window(session: Session, f: ProjectFilter, window: tuple[int, int]) -> dict:
+    """project id → (planned fen for years before the window, after it)."""
+    start, end = window
+    before = func.sum(case((InvestmentYear.year < start, InvestmentYear.planned_fen), else_=0))
+    after = func.sum(case((InvestmentYear.year > end, InvestmentYear.planned_fen), else_=0))
+    query = _scoped(_with_years(select(Project.id, before, after)), f).group_by(Project.id)
+    return {pid: (int(b or 0), int(a or 0)) for pid, b, a in session.exec(query)}

@@ -1,0 +1,269 @@
+"""The 投资 pages: pivots with charts, plan-window reconciliation, exports, edit form and upload."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from tracker import clock
+from tracker.accounts.web import current_actor, require, requires
+from tracker.db import get_session
+from tracker.finance import charts, export, pivots, services, upload
+from tracker.finance.forms import FinanceForm, UploadForm, read_inputs
+from tracker.finance.logic import exact_text, shown, unit_or_default, year_in_period
+from tracker.finance.window import COLUMNS as WINDOW_COLUMNS
+from tracker.finance.window import reconcile
+from tracker.projects import services as project_services
+from tracker.projects.filters import ProjectFilter
+from tracker.projects.models import STAGES, STATUSES
+from tracker.web import plan_window
+
+bp = Blueprint("finance", __name__, url_prefix="/finance")
+MIME = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _by() -> str:
+    by = request.args.get("by", "year")
+    return by if by in pivots.BY else "year"
+
+
+def _charts(db, f, unit):
+    year = pivots.year_pivot(db, f)
+    place = pivots.group_pivot(db, "subdistrict", f)
+    stage = pivots.group_pivot(db, "stage", f)
+
+    def labels(p):
+        return [r["label"] for r in p.rows]
+
+    def values(p, key):
+        return [r[key] for r in p.rows]
+
+    return [
+        charts.bar_chart(
+            "按年度：计划与完成",
+            labels(year),
+            [("年度计划投资", values(year, "planned")), ("完成投资", values(year, "completed"))],
+            unit,
+        ),
+        charts.bar_chart(
+            "按街道：总投资与完成投资",
+            labels(place),
+            [("总投资", values(place, "total")), ("完成投资", values(place, "completed"))],
+            unit,
+        ),
+        charts.bar_chart(
+            "按学段：总投资与完成投资",
+            labels(stage),
+            [("总投资", values(stage, "total")), ("完成投资", values(stage, "completed"))],
+            unit,
+        ),
+    ]
+
+
+@bp.route("")
+@requires("view")
+def index():
+    db = get_session()
+    f, by = ProjectFilter.from_args(request.args), _by()
+    unit = unit_or_default(request.args.get("unit"))
+    size = current_app.config["PAGE_SIZE"]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    paged = {"limit": size, "offset": (page - 1) * size} if by == "project" else {}
+    table = pivots.pivot(db, by, f, **paged)
+    return render_template(
+        "finance/index.html",
+        f=f,
+        by=by,
+        unit=unit,
+        table=table,
+        page=page,
+        pages=max(1, -(-table.count // size)) if by == "project" else 1,
+        labels=pivots.BY,
+        coverage=pivots.coverage(db, f),
+        over_plan=pivots.plan_above_total(db, f),
+        funding_off=pivots.funding_mismatch(db, f),
+        charts=_charts(db, f, unit),
+        options=project_services.filter_options(db),
+        stages=STAGES,
+        statuses=STATUSES,
+        shown=shown,
+        window=plan_window(),
+    )
+
+
+@bp.route("/window")
+@requires("view")
+def window():
+    f = ProjectFilter.from_args(request.args)
+    unit = unit_or_default(request.args.get("unit"))
+    result = reconcile(get_session(), f, plan_window())
+    return render_template(
+        "finance/window.html", f=f, unit=unit, result=result, shown=shown, by="window"
+    )
+
+
+def table_for(by: str, f: ProjectFilter):
+    """(columns, rows, total, title) of a pivot or of the reconciliation, for exports and the API."""
+    db = get_session()
+    if by == "window":
+        rows, total = reconcile(db, f, plan_window()).as_rows()
+        start, end = plan_window()
+        return WINDOW_COLUMNS, rows, total, f"规划期{start}-{end}核对"
+    table = pivots.pivot(db, by, f)
+    return table.columns, table.rows, table.total, table.title
+
+
+@bp.route("/export.<fmt>")
+@requires("export")
+def download(fmt):
+    by = request.args.get("by", "year")
+    if fmt not in MIME or (by not in pivots.BY and by != "window"):
+        abort(404)
+    f = ProjectFilter.from_args(request.args)
+    unit = unit_or_default(request.args.get("unit"))
+    columns, rows, total, title = table_for(by, f)
+    if fmt == "csv":
+        data = export.to_csv(columns, rows, total, unit)
+    else:
+        data = export.to_xlsx(columns, rows, total, unit, title)
+    name = f"finance-{by}-{clock.today():%Y%m%d}.{fmt}"
+    return Response(
+        data, mimetype=MIME[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _load(code: str):
+    project = project_services.get_by_code(get_session(), code)
+    if project is None:
+        abort(404)
+    return project
+
+
+def _form_data(stored, project, unit: str, extra: int, month_year: int) -> dict:
+    months = {m.month: m for m in stored.months if m.year == month_year}
+    has_month_rows = year_in_period(month_year, project.start_year, project.end_year)
+    return {
+        "unit": unit,
+        "version": str(stored.version),
+        "years": [
+            {
+                "year": str(y.year),
+                "planned": exact_text(y.planned_fen, unit) or "",
+                "completed": exact_text(y.completed_fen, unit) or "",
+            }
+            for y in stored.years
+        ]
+        + [{}] * extra,
+        "months": [
+            {
+                "month": str(m),
+                "planned": exact_text(months[m].planned_fen, unit) or "" if m in months else "",
+                "completed": exact_text(months[m].completed_fen, unit) or "" if m in months else "",
+            }
+            for m in range(1, 13)
+        ]
+        if has_month_rows
+        else [],
+        "funding": [
+            {"source": s.source, "amount": exact_text(s.amount_fen, unit), "note": s.note}
+            for s in stored.funding
+        ]
+        + [{}] * extra,
+    }
+
+
+@bp.route("/projects/<code>", methods=["GET", "POST"])
+def edit(code):
+    project = _load(code)
+    require("finance.edit", project)
+    db = get_session()
+    stored = services.project_finance(db, project)
+    month_year = clock.today().year
+    stale = None
+    if request.method == "GET":
+        unit = unit_or_default(request.args.get("unit"), "万元")
+        extra = min(20, max(1, request.args.get("extra", 3, type=int) or 3))
+        form = FinanceForm(data=_form_data(stored, project, unit, extra, month_year))
+    else:
+        form = FinanceForm()
+        if form.validate_on_submit():
+            years, months, funding, ok = read_inputs(form, project, month_year)
+            if ok:
+                other_months = [
+                    services.MonthInput(m.year, m.month, m.planned_fen, m.completed_fen)
+                    for m in stored.months
+                    if m.year != month_year
+                ]
+                version = form.version.data or ""
+                try:
+                    changes = services.save_project_finance(
+                        db,
+                        actor=current_actor(),
+                        project=project,
+                        years=years,
+                        months=other_months + months,
+                        funding=funding,
+                        expected_version=int(version) if version.isdigit() else None,
+                    )
+                except services.StaleFinanceError as exc:
+                    stale = exc.changes
+                else:
+                    flash(
+                        f"已保存投资数据（{len(changes)} 处改动）" if changes else "没有改动",
+                        "success",
+                    )
+                    return redirect(url_for("projects.detail", code=project.code))
+    has_errors = any(
+        field.errors for row in [*form.years, *form.months, *form.funding] for field in row
+    ) or bool(form.errors)
+    status = 409 if stale is not None else (422 if request.method == "POST" and has_errors else 200)
+    return render_template(
+        "finance/edit.html",
+        p=project,
+        form=form,
+        stale=stale,
+        month_year=month_year,
+        stored=stored,
+    ), status
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@requires("finance.edit")
+def upload_sheet():
+    form = UploadForm()
+    outcome = None
+    if form.validate_on_submit():
+        file = form.file.data
+        outcome = upload.upload_finance(
+            get_session(),
+            actor=current_actor(),
+            data=file.read(),
+            filename=file.filename or "",
+            margin_percent=current_app.config["FINANCE_OVERRUN_WARN_PERCENT"],
+            dry_run=form.dry_run.data,
+        )
+    status = 422 if (outcome and not outcome.ok) or form.errors else 200
+    return render_template(
+        "finance/upload.html", form=form, outcome=outcome, headers=upload.TEMPLATE_HEADERS
+    ), status
+
+
+@bp.route("/upload/template.csv")
+@requires("finance.edit")
+def template():
+    data = b"\xef\xbb\xbf" + ",".join(upload.TEMPLATE_HEADERS).encode("utf-8") + b"\r\n"
+    return Response(
+        data,
+        mimetype=MIME["csv"],
+        headers={"Content-Disposition": 'attachment; filename="finance-template.csv"'},
+    )
