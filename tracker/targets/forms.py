@@ -1,10 +1,10 @@
 """Forms of the targets pages (CSRF on): linking a project to a target, or undoing a link."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-KINDS = [("include", "计入此目标"), ("exclude", "不计入（排除规则匹配）")]
+KINDS = [SelectChoice("include", "计入此目标"), SelectChoice("exclude", "不计入（排除规则匹配）")]
 
 
 class LinkForm(FlaskForm):
