@@ -91,6 +91,8 @@ DEFAULTS: dict[str, object] = {
     "&style=8&x={x}&y={y}&z={z}",
     "MAP_CENTER": [30.00655, 120.6388],  # WGS-84 centre when nothing is located (越城区)
     "MAP_ZOOM": 11,
+    # finance: completed above planned by more than this percent is a warning on upload/entry
+    "FINANCE_OVERRUN_WARN_PERCENT": 10,
 }
 
 # Environment variables read without the TRACKER_ prefix, as deployers expect them.
