@@ -77,10 +77,18 @@ def gcj_to_bd(lat: float, lon: float) -> tuple[float, float]:
 
 
 def bd_to_gcj(lat: float, lon: float) -> tuple[float, float]:
+    """Inverse of gcj_to_bd: the usual closed-form approximation (~10 cm), then refined by iteration."""
     x, y = lon - 0.0065, lat - 0.006
     z = sqrt(x * x + y * y) - 0.00002 * sin(y * _X_PI)
     theta = atan2(y, x) - 0.000003 * cos(x * _X_PI)
-    return z * sin(theta), z * cos(theta)
+    g_lat, g_lon = z * sin(theta), z * cos(theta)
+    for _ in range(10):
+        b_lat, b_lon = gcj_to_bd(g_lat, g_lon)
+        e_lat, e_lon = b_lat - lat, b_lon - lon
+        g_lat, g_lon = g_lat - e_lat, g_lon - e_lon
+        if abs(e_lat) < 1e-10 and abs(e_lon) < 1e-10:
+            break
+    return g_lat, g_lon
 
 
 def to_wgs84(lat: float, lon: float, datum: str) -> tuple[float, float]:

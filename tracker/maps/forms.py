@@ -5,7 +5,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, ValidationError
 
 from tracker.maps.coords import DATUMS
-from tracker.maps.logic import CoordinateError, parse_point
+from tracker.maps.location import CoordinateError, parse_point
 
 
 class LocationForm(FlaskForm):

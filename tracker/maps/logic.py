@@ -2,13 +2,12 @@
 and the JSON that is embedded in pages (escaped so that user text can never end the script)."""
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from math import sqrt
 from urllib.parse import quote
 
-from tracker.maps.coords import DATUMS, from_wgs84, out_of_china
+from tracker.maps.coords import from_wgs84
 from tracker.money import fen_to
 
 # Drawn precisions, in the order of the legend. "none" projects are not drawn.
@@ -20,14 +19,6 @@ PRECISION_LABELS = {
 }
 HEALTH_ORDER = ["正常", "有风险", "逾期", "已完成", "未开始"]
 HEALTH_CSS = {"正常": "ok", "有风险": "risk", "逾期": "late", "已完成": "done", "未开始": "idle"}
-
-BASEMAPS = {
-    "osm": "OpenStreetMap",
-    "tianditu": "天地图",
-    "amap": "高德地图",
-    "none": "无底图",
-}
-_TIANDITU_KEY = re.compile(r"^[0-9a-fA-F]{32}$")
 
 
 @dataclass(frozen=True)
@@ -220,126 +211,6 @@ def script_json(data) -> str:
     survive literally, so a name containing </script> or <!-- cannot end or alter the element.
     The page reads it with JSON.parse (never eval), so backticks and ${…} are inert."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_UNSAFE)
-
-
-@dataclass(frozen=True)
-class TileSpec:
-    url: str
-    attribution: str
-    subdomains: str = "abc"
-    max_zoom: int = 18
-
-
-@dataclass(frozen=True)
-class Basemap:
-    """The basemap to draw: its tile layers (none for a blank map), the datum its tiles use, and a
-    Chinese notice when the configured one cannot be used."""
-
-    key: str
-    label: str
-    datum: str = "wgs84"
-    tiles: tuple[TileSpec, ...] = ()
-    notice: str = ""
-
-
-def choose_basemap(settings: dict) -> Basemap:
-    """Resolve MAP_BASEMAP and its settings; a missing or malformed 天地图 key falls back to a blank
-    basemap with a notice (markers and the 街道 layer still draw)."""
-    key = str(settings.get("MAP_BASEMAP") or "osm").strip().lower()
-    if key == "none":
-        return Basemap("none", BASEMAPS["none"])
-    if key == "amap":
-        tile = TileSpec(settings["MAP_TILES_AMAP"], "© 高德地图", "1234")
-        return Basemap("amap", BASEMAPS["amap"], "gcj02", (tile,))
-    if key == "tianditu":
-        tk = str(settings.get("MAP_TIANDITU_KEY") or "").strip()
-        if not tk:
-            return Basemap(
-                "none",
-                BASEMAPS["none"],
-                notice="底图设置为天地图，但没有配置天地图密钥（TRACKER_MAP_TIANDITU_KEY），"
-                "已改为无底图显示。请管理员在设置中填写密钥。",
-            )
-        if not _TIANDITU_KEY.match(tk):
-            return Basemap(
-                "none",
-                BASEMAPS["none"],
-                notice="天地图密钥格式不正确（应为 32 位十六进制字符），已改为无底图显示。"
-                "请管理员检查 TRACKER_MAP_TIANDITU_KEY。",
-            )
-        layers = tuple(
-            TileSpec(settings[name].replace("{tk}", tk), "© 天地图", "01234567")
-            for name in ("MAP_TILES_TIANDITU_VEC", "MAP_TILES_TIANDITU_CVA")
-        )
-        return Basemap("tianditu", BASEMAPS["tianditu"], "wgs84", layers)
-    notice = (
-        ""
-        if key == "osm"
-        else f"未知的底图设置「{key}」，已改用 OpenStreetMap。可选：osm、tianditu、amap、none。"
-    )
-    tile = TileSpec(settings["MAP_TILES_OSM"], "© OpenStreetMap 贡献者", "abc", 19)
-    return Basemap("osm", BASEMAPS["osm"], "wgs84", (tile,), notice)
-
-
-class CoordinateError(ValueError):
-    """Typed coordinates that cannot be a place (message in Chinese)."""
-
-
-def parse_point(lat_text: str, lon_text: str, datum: str) -> tuple[float, float]:
-    """Check typed latitude/longitude in `datum`; catch the usual swap of 经度/纬度."""
-    if datum not in DATUMS:
-        raise CoordinateError("请选择坐标系")
-    values = []
-    for text, label in ((lat_text, "纬度"), (lon_text, "经度")):
-        cleaned = (text or "").strip().replace("，", ",").rstrip(",").replace("°", "")
-        if not cleaned:
-            raise CoordinateError(f"请填写{label}")
-        try:
-            values.append(float(cleaned))
-        except ValueError as exc:
-            raise CoordinateError(
-                f"{label}「{text.strip()}」不是数字（请用小数度，如 30.0328）"
-            ) from exc
-    lat, lon = values
-    if lat != lat or lon != lon or abs(lat) == float("inf") or abs(lon) == float("inf"):
-        raise CoordinateError("坐标不是有效数字")
-    if abs(lat) > 90 and abs(lon) <= 90:
-        raise CoordinateError("纬度超出 ±90°：经度和纬度可能填反了（高德、百度常把经度写在前面）")
-    if abs(lat) > 90:
-        raise CoordinateError("纬度应在 -90 到 90 之间")
-    if abs(lon) > 180:
-        raise CoordinateError("经度应在 -180 到 180 之间")
-    if out_of_china(lat, lon) and not out_of_china(lon, lat):
-        raise CoordinateError(
-            "这个点不在中国境内：经度和纬度可能填反了（高德、百度常把经度写在前面）"
-        )
-    if datum != "wgs84" and out_of_china(lat, lon):
-        raise CoordinateError(f"{DATUMS[datum]} 坐标只在中国境内使用，这个点在境外")
-    return lat, lon
-
-
-def location_source(datum: str, origin: str, basemap_label: str, note: str) -> str:
-    """How a location was set, in Chinese, kept in project.location_source."""
-    how = f"在地图上点选（{basemap_label}底图）" if origin == "click" else "手工输入坐标"
-    converted = "" if datum == "wgs84" else f"，由 {DATUMS[datum]} 转换为 WGS-84"
-    text = f"{how}{converted}"
-    note = (note or "").strip()
-    return f"{text}；{note}" if note else text
-
-
-def tile_origins(basemap: Basemap) -> list[str]:
-    """Origins the browser fetches tiles from (for the page's CSP); '{s}' hosts become '*.' wildcards."""
-    origins = set()
-    for tile in basemap.tiles:
-        if "//" not in tile.url:
-            continue  # a path on this server
-        scheme, _, rest = tile.url.partition("//")
-        host = rest.split("/", 1)[0]
-        labels = host.split(".")
-        if "{" in labels[0]:
-            labels[0] = "*"
-        origins.add(f"{scheme}//{'.'.join(labels)}")
-    return sorted(origins)
 
 
 def geojson(projects: list[MapProject], *, project_url: str, description: str) -> dict:

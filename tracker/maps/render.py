@@ -13,7 +13,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 from markupsafe import Markup
 
-from tracker.maps.logic import Basemap
+from tracker.maps.basemaps import Basemap
 
 
 def _vendor_js() -> list[tuple[str, str]]:

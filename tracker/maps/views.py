@@ -17,7 +17,8 @@ from flask import (
 from tracker import clock, web
 from tracker.accounts.web import current_actor, require, user_can
 from tracker.db import get_session
-from tracker.maps import logic, services
+from tracker.maps import basemaps, location, logic, services
+from tracker.maps.coords import from_wgs84
 from tracker.maps.forms import LocationForm
 from tracker.maps.render import build_map
 from tracker.projects import services as project_services
@@ -30,11 +31,11 @@ api = Blueprint("maps_api", __name__, url_prefix="/api")
 ZOOM_BY_PRECISION = {"site": 16, "road": 15, "subdistrict": 13}
 
 
-def _basemap() -> logic.Basemap:
-    basemap = logic.choose_basemap(current_app.config)
+def _basemap() -> basemaps.Basemap:
+    basemap = basemaps.choose_basemap(current_app.config)
     allow = getattr(web, "csp_allow", None)  # the page's CSP must let the tiles in
-    if allow and logic.tile_origins(basemap):
-        allow("img-src", *logic.tile_origins(basemap))
+    if allow and basemaps.tile_origins(basemap):
+        allow("img-src", *basemaps.tile_origins(basemap))
     return basemap
 
 
@@ -111,7 +112,7 @@ def _project_map(session, project, today, form, *, height: str) -> dict:
     if form is not None:
         data["edit"] = {"form_id": "location-form"}
     if mp.is_drawn:
-        center = logic.from_wgs84(mp.lat, mp.lon, basemap.datum)
+        center = from_wgs84(mp.lat, mp.lon, basemap.datum)
         zoom = ZOOM_BY_PRECISION[mp.precision]
     else:
         center, zoom = tuple(current_app.config["MAP_CENTER"]), 12
@@ -131,7 +132,7 @@ def _project_map(session, project, today, form, *, height: str) -> dict:
 
 
 @bp.route("/projects/<code>/location", methods=["GET", "POST"])
-def location(code):
+def set_location(code):
     db = get_session()
     project = project_services.get_by_code(db, code)
     if project is None:
@@ -140,8 +141,8 @@ def location(code):
     form = LocationForm(version=str(project.version))
     stale = None
     if form.validate_on_submit():
-        basemap = logic.choose_basemap(current_app.config)
-        source = logic.location_source(
+        basemap = basemaps.choose_basemap(current_app.config)
+        source = location.location_source(
             form.datum.data, form.origin.data, basemap.label, form.note.data
         )
         try:
