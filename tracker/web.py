@@ -216,6 +216,9 @@ def _unexpected_error(error: Exception):
     request_id = g.get("request_id", "-")
     log.exception("unhandled error, request id %s: %s %s", request_id, request.method, request.path)
     message = MESSAGES[500]
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()  # a failed flush leaves it unusable, and the error page may query
     if _wants_json():
         return jsonify({"error": message, "request_id": request_id, "status": 500}), 500
     try:
