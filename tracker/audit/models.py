@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import Column, DateTime, Text, event
 from sqlmodel import Field, SQLModel
 
 from tracker.clock import now_utc
@@ -29,3 +29,12 @@ class AuditEntry(SQLModel, table=True):
     old_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     new_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+def _refuse_change(_mapper, _connection, target):
+    raise RuntimeError(f"the audit trail is append-only (entry {target.id})")
+
+
+# Written once: the ORM refuses to update or delete an entry (the app never tries to).
+event.listen(AuditEntry, "before_update", _refuse_change)
+event.listen(AuditEntry, "before_delete", _refuse_change)
