@@ -93,6 +93,11 @@ DEFAULTS: dict[str, object] = {
     "MAP_ZOOM": 11,
     # finance: completed above planned by more than this percent is a warning on upload/entry
     "FINANCE_OVERRUN_WARN_PERCENT": 10,
+    # briefs (PDF): a TrueType/TTC Chinese font to embed (empty: fonts-wqy-microhei), the folder of
+    # the weekly portfolio brief (empty: instance/briefs) and the author in the PDF metadata
+    "PDF_FONT": "",
+    "BRIEF_OUTPUT_DIR": "",
+    "BRIEF_AUTHOR": "学校建设项目管理",
 }
 
 # Environment variables read without the TRACKER_ prefix, as deployers expect them.
