@@ -1,9 +1,10 @@
 """Apply a validated import plan: new projects inserted in bulk, known codes updated in place."""
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert
-from sqlmodel import Session, select
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
 
 from tracker import extend
 from tracker.audit.models import AuditEntry
@@ -11,6 +12,8 @@ from tracker.audit.services import Actor, record, record_changes
 from tracker.clock import now_utc, today
 from tracker.dataio.importer import ImportPlan
 from tracker.projects.models import EDITABLE_FIELDS, Project, ProjectBase
+
+_GENERATED = re.compile(r"^P\d{1,9}$")
 
 
 @dataclass(frozen=True)
@@ -23,15 +26,14 @@ class ImportResult:
 def apply_plan(session: Session, *, actor: Actor, plan: ImportPlan, filename: str) -> ImportResult:
     assert not plan.errors, "an import with errors must not be applied"
     existing = _existing(session, plan.rows)
-    next_number = _next_code_number(session)
+    new_code = _code_generator(session, plan.rows)
     now = now_utc()
     new_rows, updated, unchanged = [], 0, 0
     for values in plan.rows:
         project = existing.get(values.get("code")) or existing.get(("name", values["name"]))
         if project is None:
             if not values.get("code"):
-                values = {**values, "code": f"P{next_number:05d}"}
-                next_number += 1
+                values = {**values, "code": new_code()}
             new_rows.append(_defaults() | values | {"created_at": now, "updated_at": now})
             continue
         changes = {
@@ -99,8 +101,24 @@ def _chunks(items: list, size: int = 900):
         yield items[start : start + size]
 
 
-def _next_code_number(session: Session) -> int:
-    return (session.exec(select(func.count(Project.id))).one() or 0) + 1
+def _code_generator(session: Session, rows: list[dict]):
+    """Codes P00001, P00002 … for rows without one, never reusing a code in the database or file.
+
+    Numbering continues after the highest P-number in use, so codes of archived projects or
+    codes typed in by hand (「P00036」) are never handed out again."""
+    taken = {r["code"] for r in rows if r.get("code")}
+    taken.update(session.exec(select(Project.code).where(col(Project.code).like("P%"))).all())
+    numbers = [int(code[1:]) for code in taken if _GENERATED.match(code)]
+    state = {"next": max(numbers, default=0) + 1}
+
+    def new_code() -> str:
+        while (code := f"P{state['next']:05d}") in taken:
+            state["next"] += 1
+        taken.add(code)
+        state["next"] += 1
+        return code
+
+    return new_code
 
 
 def _audit_created(session: Session, actor: Actor, codes: list[str], now) -> list[int]:

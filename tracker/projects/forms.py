@@ -11,13 +11,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.money import MoneyError, parse_amount, plain
 from tracker.projects.logic import PeriodError, parse_period
 from tracker.projects.models import NATURES, OWNERSHIPS, PRECISIONS, STAGES, STATUSES
 
-UNITS = [("亿元", "亿元"), ("万元", "万元")]
+UNITS = [SelectChoice("亿元"), SelectChoice("万元")]
 
 
 def _amount_check(form, field):
@@ -37,7 +38,7 @@ def _period_check(form, field):
 
 
 def _choices(values):
-    return [(v, v) for v in values]
+    return [SelectChoice(v) for v in values]
 
 
 class ProjectForm(FlaskForm):
@@ -93,7 +94,9 @@ class ProjectForm(FlaskForm):
         "经度（WGS-84）",
         validators=[Optional(), NumberRange(-180, 180, "经度应在 -180 到 180 之间")],
     )
-    location_precision = SelectField("定位精度", choices=list(PRECISIONS.items()))
+    location_precision = SelectField(
+        "定位精度", choices=[SelectChoice(k, v) for k, v in PRECISIONS.items()]
+    )
     location_source = StringField("定位来源", validators=[Length(max=500)])
     remarks = TextAreaField("备注", validators=[Length(max=2000)])
     version = HiddenField()

@@ -33,6 +33,51 @@ PRECISIONS = {
 }
 
 
+# Chinese names of the fields, for messages and the change history.
+FIELD_LABELS = {
+    "code": "项目编号",
+    "name": "项目名称",
+    "stage": "学段",
+    "nature": "建设性质",
+    "ownership": "办学性质",
+    "province": "省",
+    "city": "市",
+    "district": "区县",
+    "subdistrict": "建设地点",
+    "site_text": "四至/选址",
+    "lat": "纬度",
+    "lon": "经度",
+    "location_precision": "定位精度",
+    "location_source": "定位来源",
+    "period_text": "项目期限",
+    "start_year": "起始年",
+    "end_year": "完成年",
+    "classes_total": "总班数",
+    "classes_added": "新增班数",
+    "sections_text": "分段班数",
+    "land_area_m2": "用地面积",
+    "land_is_additional": "新增用地",
+    "floor_area_m2": "建筑面积",
+    "area_is_approximate": "面积为约数",
+    "content_text": "建设内容",
+    "total_investment_fen": "总投资",
+    "window_investment_fen": "规划期投资",
+    "total_investment_text": "总投资（原文）",
+    "window_investment_text": "规划期投资（原文）",
+    "builder": "建设单位",
+    "is_government": "政府投资项目",
+    "government_text": "是否政府投资（原文）",
+    "remarks": "备注",
+    "declared_seats": "申报学位",
+    "status": "状态",
+    "source_doc": "来源文件",
+    "source_line": "来源行",
+    "seq_no": "序号",
+    "curation_note": "整理说明",
+    "archived": "归档",
+}
+
+
 class ProjectBase(SQLModel):
     """Fields a user edits or an import supplies (shared by the table and the create/update shapes)."""
 

@@ -7,11 +7,12 @@ from sqlmodel import Session, select
 
 from tracker import extend
 from tracker.audit.services import Actor, record, record_changes
-from tracker.clock import now_utc, today
+from tracker.clock import local, now_utc, today
+from tracker.money import yi
 from tracker.projects import filters
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.logic import seats
-from tracker.projects.models import EDITABLE_FIELDS, Project
+from tracker.projects.models import EDITABLE_FIELDS, FIELD_LABELS, Project
 
 
 class StaleEditError(Exception):
@@ -170,16 +171,24 @@ def set_archived(session: Session, *, actor: Actor, project: Project, archived: 
 
 
 def _changes_since(session: Session, project: Project, version: int) -> list[str]:
+    """What others changed after `version`, newest first, in words (money in 亿元)."""
     from tracker.audit.models import AuditEntry
 
     rows = session.exec(
         select(AuditEntry)
         .where(AuditEntry.project_id == project.id, AuditEntry.entity == "project")
         .order_by(AuditEntry.id.desc())
-        .limit(max(1, project.version - version) * 20)
+        .limit(max(1, project.version - version) * 40)
     ).all()
     return [
-        f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} 修改了「{r.field or r.action}」：{r.old_value} → {r.new_value}"
+        f"{r.username} 于 {local(r.at):%Y-%m-%d %H:%M} 修改了「{FIELD_LABELS.get(r.field, r.field)}」："
+        f"{_shown(r.field, r.old_value)} → {_shown(r.field, r.new_value)}"
         for r in rows
         if r.field
     ][:10]
+
+
+def _shown(field: str, value: str) -> str:
+    if field.endswith("_fen") and value.lstrip("-").isdigit():
+        return f"{yi(int(value))} 亿元"
+    return value or "（空）"

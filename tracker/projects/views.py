@@ -102,7 +102,8 @@ def edit(code):
     stale = None
     if form.validate_on_submit():
         try:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            # A form without its version cannot prove it saw the latest data: refuse it as stale.
+            version = int(form.version.data) if (form.version.data or "").isdigit() else 0
             changes = services.update_project(
                 get_session(),
                 actor=current_actor(),
