@@ -21,7 +21,7 @@ HEALTH_ORDER = ["正常", "有风险", "逾期", "已完成", "未开始"]
 HEALTH_CSS = {"正常": "ok", "有风险": "risk", "逾期": "late", "已完成": "done", "未开始": "idle"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MapProject:
     """One project as the map needs it (coordinates in WGS-84)."""
 
@@ -67,8 +67,11 @@ class SubdistrictSummary:
 
 
 def yi_text(fen: int | None) -> str:
-    value = fen_to(fen, "亿元")
-    return "" if value is None else f"{value:,.2f}"
+    """亿元 with 2 decimals, rounded half-up (same as money.yi, in integer arithmetic for speed)."""
+    if fen is None:
+        return ""
+    hundredths = (fen + 50_000_000) // 100_000_000  # 1 亿元 = 10^10 fen
+    return f"{hundredths // 100:,}.{hundredths % 100:02d}"
 
 
 def subdistrict_summaries(projects: list[MapProject]) -> list[SubdistrictSummary]:
@@ -201,16 +204,23 @@ def encode_map_data(
     }
 
 
-_SCRIPT_UNSAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
+_SCRIPT_UNSAFE = [
+    ("&", "\\u0026"),
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+]
 
 
 def script_json(data) -> str:
     """JSON safe inside <script type="application/json">: no '<', '>', '&' or line separators
     survive literally, so a name containing </script> or <!-- cannot end or alter the element.
     The page reads it with JSON.parse (never eval), so backticks and ${…} are inert."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_UNSAFE)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for unsafe, escaped in _SCRIPT_UNSAFE:  # str.replace is far faster than translate on 1 MB
+        text = text.replace(unsafe, escaped)
+    return text
 
 
 def geojson(projects: list[MapProject], *, project_url: str, description: str) -> dict:
