@@ -448,3 +448,10 @@ def test_api_needs_login_and_gives_exact_decimal_strings(app, client, auth, targ
     assert invest["target"] == "36.12" and invest["unit"] == "亿元"
     assert isinstance(invest["completed"], str)
     assert data["003-consolidation-rate"]["completed"] is None  # statistics are not computed
+
+
+def test_home_card_counts_targets(client, auth, targets, fixed_today):
+    auth.login("viewer")
+    html = client.get("/").get_data(as_text=True)
+    card = re.search(r'<section class="figures targets-card">(.*?)</section>', html, re.S).group(1)
+    assert ">32</a>" in card and "尚未关联项目" in card

@@ -1,6 +1,13 @@
 """Plan targets and jurisdictions: is the plan being delivered?"""
 
-from tracker.extend import NavItem, Panel, add_nav, add_project_api_part, add_project_panel
+from tracker.extend import (
+    NavItem,
+    Panel,
+    add_home_card,
+    add_nav,
+    add_project_api_part,
+    add_project_panel,
+)
 
 
 def _panel(session, project, today):
@@ -20,6 +27,19 @@ def _api_part(session, project, today):
     return project_part(_panel(session, project, today)["target_views"])
 
 
+def _home_card(session, today):
+    from tracker.targets.services import evaluate, flatten
+    from tracker.web import class_sizes
+
+    views = flatten(evaluate(session, today=today, class_sizes=class_sizes()))
+    return {
+        "total": len(views),
+        "behind": sum(1 for v in views if v.att.on_pace is False),
+        "flagged": sum(1 for v in views if any(f.level != "info" for f in v.flags)),
+        "unlinked": sum(1 for v in views if v.rule and v.rule.computed and not v.att.project_ids),
+    }
+
+
 def init_app(app):
     from tracker.targets import cli, logic
     from tracker.targets.views import api, bp
@@ -31,4 +51,5 @@ def init_app(app):
     add_nav(app, NavItem(60, "规划目标", "targets.index"))
     add_project_panel(app, Panel(60, "targets/panel.html", _panel))
     add_project_api_part(app, "targets", _api_part)
+    add_home_card(app, Panel(60, "targets/home_card.html", _home_card))
     cli.register(app)

@@ -141,7 +141,12 @@ def within(path: str, jurisdiction: str) -> bool:
 
 
 def matches(rule: Rule, p: ProjectFacts, jurisdiction: str) -> bool:
-    if rule.linked_only or not within(p.path, jurisdiction):
+    return within(p.path, jurisdiction) and fits(rule, p)
+
+
+def fits(rule: Rule, p: ProjectFacts) -> bool:
+    """Does the project meet the rule's conditions (its place aside)?"""
+    if rule.linked_only:
         return False
     if rule.stages and p.stage not in rule.stages:
         return False
@@ -248,22 +253,46 @@ class TargetSpec:
     plan_start: int | None = None
 
 
+class FactIndex:
+    """Projects indexed by every prefix of their 省/市/区县/街道 path, so that a target looks only
+    at the projects of its own jurisdiction."""
+
+    def __init__(self, projects: list[ProjectFacts]):
+        self.by_id = {p.id: p for p in projects}
+        self.by_scope: dict[tuple, list[ProjectFacts]] = {}
+        for p in projects:
+            parts = tuple(p.path.split("/"))
+            for depth in range(1, len(parts) + 1):
+                self.by_scope.setdefault(parts[:depth], []).append(p)
+
+    def within(self, jurisdiction: str) -> list[ProjectFacts]:
+        scope = tuple(part for part in jurisdiction.split("/") if part)
+        return self.by_scope.get(scope, []) if scope else list(self.by_id.values())
+
+
 def chosen(
-    spec: TargetSpec, rule: Rule, projects: list[ProjectFacts], links: dict[int, str]
+    spec: TargetSpec,
+    rule: Rule,
+    projects: "list[ProjectFacts] | FactIndex",
+    links: dict[int, str],
 ) -> list[ProjectFacts]:
     """Projects that count toward a target: hand-linked ones, plus rule matches not excluded."""
-    return [
-        p
-        for p in projects
-        if links.get(p.id) == "include"
-        or (links.get(p.id) != "exclude" and matches(rule, p, spec.jurisdiction))
-    ]
+    index = projects if isinstance(projects, FactIndex) else FactIndex(projects)
+    picked = {
+        p.id: p
+        for p in index.within(spec.jurisdiction)
+        if links.get(p.id) != "exclude" and fits(rule, p)
+    }
+    for pid, kind in links.items():
+        if kind == "include" and pid in index.by_id:
+            picked[pid] = index.by_id[pid]
+    return sorted(picked.values(), key=lambda p: p.id)
 
 
 def attainment(
     spec: TargetSpec,
     rule: Rule,
-    projects: list[ProjectFacts],
+    projects: "list[ProjectFacts] | FactIndex",
     links: dict[int, str],
     today: date,
     completed_fen: int | None = None,

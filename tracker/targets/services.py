@@ -3,6 +3,7 @@ attained (from the registry, the milestones and finance contracts), and hand-mad
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from sqlmodel import Session, select
 
@@ -82,26 +83,55 @@ def jurisdiction_options(session: Session) -> list[JurisdictionOption]:
     ]
 
 
+_FACT_COLUMNS = (
+    Project.id,
+    Project.code,
+    Project.name,
+    Project.stage,
+    Project.nature,
+    Project.ownership,
+    Project.status,
+    Project.province,
+    Project.city,
+    Project.district,
+    Project.subdistrict,
+    Project.classes_total,
+    Project.classes_added,
+    Project.declared_seats,
+    Project.sections_text,
+    Project.window_investment_fen,
+    Project.total_investment_fen,
+)
+
+
+class _Capacity(SimpleNamespace):
+    """The fields projects.logic.seats() reads, without building a full Project per row."""
+
+    sections = Project.sections
+
+
 def _facts(session: Session, class_sizes: dict[str, int]) -> list[logic.ProjectFacts]:
-    projects = list(session.exec(select(Project).where(Project.archived == False)))  # noqa: E712
-    delivered = milestones.delivered_on(session, [p.id for p in projects])
+    rows = session.exec(
+        select(*_FACT_COLUMNS).where(Project.archived == False)  # noqa: E712
+    ).all()
+    delivered = milestones.delivered_on(session, [r.id for r in rows])
     return [
         logic.ProjectFacts(
-            id=p.id,
-            code=p.code,
-            name=p.name,
-            stage=p.stage,
-            nature=p.nature,
-            ownership=p.ownership,
-            status=p.status,
-            path="/".join([p.province, p.city, p.district, p.subdistrict]),
-            seats_added=seats(p, class_sizes).added,
-            window_fen=p.window_investment_fen
-            if p.window_investment_fen is not None
-            else p.total_investment_fen,
-            delivered_on=delivered.get(p.id),
+            id=r.id,
+            code=r.code,
+            name=r.name,
+            stage=r.stage,
+            nature=r.nature,
+            ownership=r.ownership,
+            status=r.status,
+            path="/".join([r.province, r.city, r.district, r.subdistrict]),
+            seats_added=seats(_Capacity(**r._asdict()), class_sizes).added,
+            window_fen=r.window_investment_fen
+            if r.window_investment_fen is not None
+            else r.total_investment_fen,
+            delivered_on=delivered.get(r.id),
         )
-        for p in projects
+        for r in rows
     ]
 
 
@@ -132,7 +162,7 @@ def evaluate(
     under their parent when both are in scope. Checks across targets look at all of them."""
     targets = list(session.exec(select(Target).order_by(Target.plan_id, Target.position)))
     plans = {p.id: p for p in session.exec(select(Plan))}
-    facts = _facts(session, class_sizes)
+    facts = logic.FactIndex(_facts(session, class_sizes))
     links = _links(session)
     clashes = logic.contradictions(
         [
@@ -162,8 +192,6 @@ def evaluate(
                 eligible = [p.id for p in chosen if logic.phase(p, today) != "停止"]
                 completed_fen = finance.completed_total_fen(session, eligible) if eligible else 0
             att = logic.attainment(spec, rule, facts, target_links, today, completed_fen)
-            if rule.computed and not att.project_ids:
-                flags.append(logic.Flag("info", "尚未关联项目：规则在本区域未匹配到任何项目"))
             if att.missing_figures:
                 flags.append(
                     logic.Flag("warn", f"{att.missing_figures} 个关联项目没有学位/床位数，未计入")

@@ -40,6 +40,8 @@ def row_for(view) -> TargetRow:
     notes = []
     if view.rule is not None and not view.rule.computed:
         notes.append("统计指标，不由项目计算")
+    if computed and att.note:
+        notes.append(att.note)
     notes += [f.message for f in view.flags]
     return TargetRow(
         plan=view.plan.name,
