@@ -64,7 +64,9 @@ def test_good_csv_is_written_and_audited(finance_user, client, db):
     }
     entries = db.exec(select(AuditEntry).where(AuditEntry.entity == "investment")).all()
     assert any(e.action == "upload" for e in entries)
-    assert any(e.field == "2024年 年度计划投资" and e.new_value == "10000.000001 万元" for e in entries)
+    assert any(
+        e.field == "2024年 年度计划投资" and e.new_value == "10000.000001 万元" for e in entries
+    )
 
 
 def test_xlsx_in_yi_with_title_row_months_and_funding(finance_user, client, db):

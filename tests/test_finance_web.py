@@ -42,19 +42,44 @@ def test_every_pivot_page_renders_with_charts(portfolio, auth, client, by):
     response = client.get(f"/finance?by={by}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.count("<svg") == 3 and "<script" not in html.split("<main>")[1]
+    assert "<script" not in html.split("<main>")[1]
     assert 'id="pivot"' in html and "合计" in html
+    charts = re.findall(r'<img src="(/finance/chart/[a-z]+\.svg\?[^"]*)"', html)
+    assert len(charts) == 3
+    for url in charts:
+        svg = client.get(url.replace("&amp;", "&"))
+        assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+        body = svg.get_data(as_text=True)
+        assert (
+            body.startswith("<svg")
+            and "<rect" in body
+            and "http" not in body.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        )
 
 
-def test_page_shows_flags_and_honours_filters(portfolio, auth, client):
+def test_year_chart_draws_planned_and_completed(portfolio, auth, client):
+    auth.login("leader")
+    svg = client.get("/finance/chart/year.svg?unit=万元").get_data(as_text=True)
+    assert "2023年" in svg and "2025年" in svg and "年度计划投资" in svg and "完成投资" in svg
+    assert "20,000.00" in svg and "19,999.99" in svg
+    assert client.get("/finance/chart/pie.svg").status_code == 404
+
+
+def test_page_shows_flags_and_honours_filters(portfolio, db, auth, client):
     auth.login("finance")
     html = client.get("/finance?unit=万元").get_data(as_text=True)
-    assert (
-        "资金来源合计与总投资不一致" not in html
-        or "YC2022-23" not in html.split("资金来源合计与总投资不一致")[1]
-    )
+    assert "没有发现年度计划超过总投资" in html  # row 23's sources sum to its 3亿 exactly
+    add_years(db, portfolio["YC2022-20"], {2025: ("30000", None)})  # 45000 > 35000 万元
+    add_funding(db, portfolio["YC2022-20"], {"国有平台公司": "1000"})
+    html = client.get("/finance?unit=万元").get_data(as_text=True)
+    flags = html.split('id="finance-flags"')[1].split("</section>")[0]
+    assert "年度计划投资合计超过总投资（1 个）" in flags
+    assert "年度计划合计 45,000.00，总投资 35,000.00（万元）" in flags
+    assert "资金来源合计与总投资不一致（1 个）" in flags and "资金来源合计 1,000.00" in flags
+    assert "YC2022-23" not in flags
     narrowed = client.get("/finance?stage=幼儿园").get_data(as_text=True)
     assert "其中 <strong>0</strong> 个已录入年度投资" in narrowed
+    assert "没有发现年度计划超过总投资" in narrowed  # the flagged project is not a 幼儿园
 
 
 def test_chart_labels_are_escaped(portfolio, db, auth, client):
@@ -65,6 +90,8 @@ def test_chart_labels_are_escaped(portfolio, db, auth, client):
     auth.login("finance")
     html = client.get("/finance?by=subdistrict").get_data(as_text=True)
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+    svg = client.get("/finance/chart/subdistrict.svg").get_data(as_text=True)
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ test can check that the rows add up to it exactly."""
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from tracker.finance.logic import completion_rate, share
@@ -125,13 +125,75 @@ def pivot(session: Session, by: str, f: ProjectFilter, *, limit=None, offset=0) 
     return group_pivot(session, by, f)
 
 
-def year_pivot(session: Session, f: ProjectFilter) -> Pivot:
-    measures = (
-        func.count(func.distinct(InvestmentYear.project_id)),
-        func.sum(InvestmentYear.planned_fen),
-        func.sum(InvestmentYear.completed_fen),
+def _per_project():
+    """Each project's yearly and funding sums, as subqueries to LEFT JOIN onto Project."""
+    years = (
+        select(
+            InvestmentYear.project_id.label("pid"),
+            func.sum(InvestmentYear.planned_fen).label("planned"),
+            func.sum(InvestmentYear.completed_fen).label("completed"),
+        )
+        .group_by(InvestmentYear.project_id)
+        .subquery("ya")
     )
-    query = _scoped(_with_years(select(InvestmentYear.year, *measures)), f)
+    funds = (
+        select(
+            FundingSource.project_id.label("pid"),
+            func.sum(FundingSource.amount_fen).label("funding"),
+        )
+        .group_by(FundingSource.project_id)
+        .subquery("fa")
+    )
+    return years, funds
+
+
+def _joined(query, years, funds):
+    return (
+        query.select_from(Project)
+        .outerjoin(years, years.c.pid == Project.id)
+        .outerjoin(funds, funds.c.pid == Project.id)
+    )
+
+
+def portfolio_total(session: Session, f: ProjectFilter) -> dict:
+    """The totals line of a project-level pivot, from its own aggregate queries over the raw rows."""
+    n, t, w = session.exec(
+        _scoped(
+            select(
+                func.count(Project.id),
+                func.sum(Project.total_investment_fen),
+                func.sum(Project.window_investment_fen),
+            ),
+            f,
+        )
+    ).one()
+    p, c = session.exec(
+        _scoped(
+            _with_years(
+                select(func.sum(InvestmentYear.planned_fen), func.sum(InvestmentYear.completed_fen))
+            ),
+            f,
+        )
+    ).one()
+    a = session.exec(_scoped(_with_funding(select(func.sum(FundingSource.amount_fen))), f)).one()
+    total = {"code": "", "label": "合计", "projects": n, "total": _int(t), "window": _int(w)}
+    total.update(planned=_int(p), completed=_int(c), funding=_int(a))
+    return _rated(total)
+
+
+def year_pivot(session: Session, f: ProjectFilter, *, totals: bool = True) -> Pivot:
+    # (project_id, year) is unique, so rows per year = projects with figures that year.
+    query = _scoped(
+        _with_years(
+            select(
+                InvestmentYear.year,
+                func.count(InvestmentYear.id),
+                func.sum(InvestmentYear.planned_fen),
+                func.sum(InvestmentYear.completed_fen),
+            )
+        ),
+        f,
+    )
     rows = [
         _rated(
             {"key": y, "label": f"{y}年", "projects": n, "planned": _int(p), "completed": _int(c)}
@@ -140,37 +202,45 @@ def year_pivot(session: Session, f: ProjectFilter) -> Pivot:
             query.group_by(InvestmentYear.year).order_by(InvestmentYear.year)
         )
     ]
-    n, p, c = session.exec(_scoped(_with_years(select(*measures)), f)).one()
-    total = _rated({"label": "合计", "projects": n, "planned": _int(p), "completed": _int(c)})
+    total = {}
+    if totals:
+        measures = (
+            func.count(func.distinct(InvestmentYear.project_id)),
+            func.sum(InvestmentYear.planned_fen),
+            func.sum(InvestmentYear.completed_fen),
+        )
+        n, p, c = session.exec(_scoped(_with_years(select(*measures)), f)).one()
+        total = _rated({"label": "合计", "projects": n, "planned": _int(p), "completed": _int(c)})
     return Pivot("year", YEAR_COLUMNS, rows, total, len(rows))
 
 
-def group_pivot(session: Session, by: str, f: ProjectFilter) -> Pivot:
+def group_pivot(session: Session, by: str, f: ProjectFilter, *, totals: bool = True) -> Pivot:
     column = GROUP_COLUMNS[by]
-    base = (
-        func.count(Project.id),
-        func.sum(Project.total_investment_fen),
-        func.sum(Project.window_investment_fen),
+    years, funds = _per_project()
+    query = _joined(
+        select(
+            column,
+            func.count(Project.id),
+            func.sum(Project.total_investment_fen),
+            func.sum(Project.window_investment_fen),
+            func.sum(years.c.planned),
+            func.sum(years.c.completed),
+            func.sum(funds.c.funding),
+        ),
+        years,
+        funds,
     )
-    years = (func.sum(InvestmentYear.planned_fen), func.sum(InvestmentYear.completed_fen))
-    money = (func.sum(FundingSource.amount_fen),)
-    groups: dict = {}
-    for key, n, t, w in session.exec(_scoped(select(column, *base), f).group_by(column)):
-        groups[key] = {"key": key, "label": _label(by, key), "projects": n, "total": _int(t)}
-        groups[key].update(window=_int(w), planned=None, completed=None, funding=None)
-    for key, p, c in session.exec(_scoped(_with_years(select(column, *years)), f).group_by(column)):
-        groups[key].update(planned=_int(p), completed=_int(c))
-    for key, a in session.exec(_scoped(_with_funding(select(column, *money)), f).group_by(column)):
-        groups[key]["funding"] = _int(a)
-    rows = sorted(groups.values(), key=lambda r: (-(r["total"] or 0), r["label"]))
-    rows = [_rated(r) for r in rows]
-    n, t, w = session.exec(_scoped(select(*base), f)).one()
-    p, c = session.exec(_scoped(_with_years(select(*years)), f)).one()
-    a = session.exec(_scoped(_with_funding(select(*money)), f)).one()
-    total = {"label": "合计", "projects": n, "total": _int(t), "window": _int(w)}
-    total.update(planned=_int(p), completed=_int(c), funding=_int(a))
+    rows = [
+        _rated(
+            {"key": key, "label": _label(by, key), "projects": n, "total": _int(t)}
+            | {"window": _int(w), "planned": _int(p), "completed": _int(c), "funding": _int(a)}
+        )
+        for key, n, t, w, p, c, a in session.exec(_scoped(query, f).group_by(column))
+    ]
+    rows.sort(key=lambda r: (-(r["total"] or 0), r["label"]))
+    total = portfolio_total(session, f) if totals else {}
     columns = [Column("label", BY[by], "text"), *GROUP_PIVOT_COLUMNS[1:]]
-    return Pivot(by, columns, rows, _rated(total), len(rows))
+    return Pivot(by, columns, rows, total, len(rows))
 
 
 def source_pivot(session: Session, f: ProjectFilter) -> Pivot:
@@ -194,24 +264,8 @@ def source_pivot(session: Session, f: ProjectFilter) -> Pivot:
 
 
 def project_pivot(session: Session, f: ProjectFilter, *, limit=None, offset=0) -> Pivot:
-    years = (
-        select(
-            InvestmentYear.project_id.label("pid"),
-            func.sum(InvestmentYear.planned_fen).label("planned"),
-            func.sum(InvestmentYear.completed_fen).label("completed"),
-        )
-        .group_by(InvestmentYear.project_id)
-        .subquery()
-    )
-    funds = (
-        select(
-            FundingSource.project_id.label("pid"),
-            func.sum(FundingSource.amount_fen).label("funding"),
-        )
-        .group_by(FundingSource.project_id)
-        .subquery()
-    )
-    query = (
+    years, funds = _per_project()
+    query = _joined(
         select(
             Project.code,
             Project.name,
@@ -220,10 +274,9 @@ def project_pivot(session: Session, f: ProjectFilter, *, limit=None, offset=0) -
             years.c.planned,
             years.c.completed,
             funds.c.funding,
-        )
-        .select_from(Project)
-        .outerjoin(years, years.c.pid == Project.id)
-        .outerjoin(funds, funds.c.pid == Project.id)
+        ),
+        years,
+        funds,
     )
     query = filters.apply(query, f)
     if limit is not None:
@@ -235,28 +288,8 @@ def project_pivot(session: Session, f: ProjectFilter, *, limit=None, offset=0) -
         )
         for code, name, t, w, p, c, a in session.exec(query)
     ]
-    n, t, w = session.exec(
-        _scoped(
-            select(
-                func.count(Project.id),
-                func.sum(Project.total_investment_fen),
-                func.sum(Project.window_investment_fen),
-            ),
-            f,
-        )
-    ).one()
-    p, c = session.exec(
-        _scoped(
-            _with_years(
-                select(func.sum(InvestmentYear.planned_fen), func.sum(InvestmentYear.completed_fen))
-            ),
-            f,
-        )
-    ).one()
-    a = session.exec(_scoped(_with_funding(select(func.sum(FundingSource.amount_fen))), f)).one()
-    total = {"code": "", "label": "合计", "total": _int(t), "window": _int(w)}
-    total.update(planned=_int(p), completed=_int(c), funding=_int(a))
-    return Pivot("project", PROJECT_COLUMNS, rows, _rated(total), n)
+    total = portfolio_total(session, f)
+    return Pivot("project", PROJECT_COLUMNS, rows, total, total["projects"])
 
 
 @dataclass(frozen=True)
@@ -285,28 +318,37 @@ class Flagged:
     sum_fen: int
 
 
+def finance_flags(session: Session, f: ProjectFilter) -> tuple[list[Flagged], list[Flagged]]:
+    """(projects whose yearly plan sums above 总投资, projects whose funding sources entered do not
+    sum to 总投资), from one pass over the per-project sums."""
+    years, funds = _per_project()
+    total = func.coalesce(Project.total_investment_fen, 0)
+    query = _joined(
+        select(
+            Project.code,
+            Project.name,
+            Project.total_investment_fen,
+            years.c.planned,
+            funds.c.funding,
+        ),
+        years,
+        funds,
+    ).where(or_(years.c.planned > total, funds.c.funding != total))
+    over, off = [], []
+    for code, name, t, planned, funding in session.exec(filters.apply(query, f)):
+        if planned is not None and planned > (t or 0):
+            over.append(Flagged(code, name, t, int(planned)))
+        if funding is not None and funding != (t or 0):
+            off.append(Flagged(code, name, t, int(funding)))
+    return over, off
+
+
 def plan_above_total(session: Session, f: ProjectFilter) -> list[Flagged]:
-    """Projects whose yearly plan figures sum above their 总投资."""
-    planned = func.sum(InvestmentYear.planned_fen)
-    query = _scoped(
-        _with_years(
-            select(Project.code, Project.name, Project.total_investment_fen, planned)
-        ).group_by(Project.id, Project.code, Project.name, Project.total_investment_fen),
-        f,
-    ).having(planned > func.coalesce(Project.total_investment_fen, 0))
-    return [Flagged(c, n, t, int(s)) for c, n, t, s in session.exec(query.order_by(Project.code))]
+    return finance_flags(session, f)[0]
 
 
 def funding_mismatch(session: Session, f: ProjectFilter) -> list[Flagged]:
-    """Projects with funding sources entered that do not sum to their 总投资."""
-    amount = func.sum(FundingSource.amount_fen)
-    query = _scoped(
-        _with_funding(
-            select(Project.code, Project.name, Project.total_investment_fen, amount)
-        ).group_by(Project.id, Project.code, Project.name, Project.total_investment_fen),
-        f,
-    ).having(amount != func.coalesce(Project.total_investment_fen, 0))
-    return [Flagged(c, n, t, int(s)) for c, n, t, s in session.exec(query.order_by(Project.code))]
+    return finance_flags(session, f)[1]
 
 
 def planned_outside_window(session: Session, f: ProjectFilter, window: tuple[int, int]) -> dict:

@@ -37,37 +37,33 @@ def _by() -> str:
     return by if by in pivots.BY else "year"
 
 
-def _charts(db, f, unit):
-    year = pivots.year_pivot(db, f)
-    place = pivots.group_pivot(db, "subdistrict", f)
-    stage = pivots.group_pivot(db, "stage", f)
+CHARTS = {
+    "year": ("按年度：计划与完成", (("planned", "年度计划投资"), ("completed", "完成投资"))),
+    "subdistrict": ("按街道：总投资与完成投资", (("total", "总投资"), ("completed", "完成投资"))),
+    "stage": ("按学段：总投资与完成投资", (("total", "总投资"), ("completed", "完成投资"))),
+}
 
-    def labels(p):
-        return [r["label"] for r in p.rows]
 
-    def values(p, key):
-        return [r[key] for r in p.rows]
-
-    return [
-        charts.bar_chart(
-            "按年度：计划与完成",
-            labels(year),
-            [("年度计划投资", values(year, "planned")), ("完成投资", values(year, "completed"))],
-            unit,
-        ),
-        charts.bar_chart(
-            "按街道：总投资与完成投资",
-            labels(place),
-            [("总投资", values(place, "total")), ("完成投资", values(place, "completed"))],
-            unit,
-        ),
-        charts.bar_chart(
-            "按学段：总投资与完成投资",
-            labels(stage),
-            [("总投资", values(stage, "total")), ("完成投资", values(stage, "completed"))],
-            unit,
-        ),
-    ]
+@bp.route("/chart/<kind>.svg")
+@requires("view")
+def chart(kind):
+    if kind not in CHARTS:
+        abort(404)
+    f = ProjectFilter.from_args(request.args)
+    unit = unit_or_default(request.args.get("unit"))
+    db = get_session()
+    if kind == "year":
+        table = pivots.year_pivot(db, f, totals=False)
+    else:
+        table = pivots.group_pivot(db, kind, f, totals=False)
+    title, series = CHARTS[kind]
+    svg = charts.bar_chart(
+        title,
+        [r["label"] for r in table.rows],
+        [(name, [r[key] for r in table.rows]) for key, name in series],
+        unit,
+    )
+    return Response(str(svg), mimetype="image/svg+xml")
 
 
 @bp.route("")
@@ -90,9 +86,8 @@ def index():
         pages=max(1, -(-table.count // size)) if by == "project" else 1,
         labels=pivots.BY,
         coverage=pivots.coverage(db, f),
-        over_plan=pivots.plan_above_total(db, f),
-        funding_off=pivots.funding_mismatch(db, f),
-        charts=_charts(db, f, unit),
+        flags=pivots.finance_flags(db, f),
+        charts=CHARTS,
         options=project_services.filter_options(db),
         stages=STAGES,
         statuses=STATUSES,
