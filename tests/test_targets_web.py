@@ -455,3 +455,89 @@ def test_home_card_counts_targets(client, auth, targets, fixed_today):
     html = client.get("/").get_data(as_text=True)
     card = re.search(r'<section class="figures targets-card">(.*?)</section>', html, re.S).group(1)
     assert ">32</a>" in card and "尚未关联项目" in card
+
+
+# --- editing a target by hand -----------------------------------------------------------------
+
+
+def _edit_data(target, **changes):
+    data = {
+        "indicator": target.indicator,
+        "jurisdiction": target.jurisdiction,
+        "topic": target.topic,
+        "unit": target.unit,
+        "comparator": target.comparator,
+        "target_text": target.target_text,
+        "target_value": str(target.target_value.normalize()),
+        "target_year": str(target.target_year or ""),
+        "baseline": "",
+        "baseline_year": "",
+        "rule": target.rule,
+        "source_file": target.source_file,
+        "source_line": str(target.source_line or ""),
+        "note": target.note,
+        "version": str(target.version),
+    }
+    return data | changes
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"rule": "计数: 学段=大学"}, "「大学」无法识别"),
+        ({"unit": "学位"}, "单位「学位」与计算规则「计数」不符"),
+        ({"baseline_year": "2026"}, "基线年份（2026）晚于目标年份（2025）"),
+        ({"target_year": "二〇二五"}, "「二〇二五」不是整数"),
+        ({"target_value": "八"}, "「八」不是数字"),
+        ({"indicator": ""}, "请填写指标原文"),
+    ],
+)
+def test_bad_target_edits_are_refused_in_chinese_and_nothing_is_saved(
+    client, auth, db, targets, changes, message
+):
+    auth.login("admin")
+    target = targets[KG_KEY]
+    url = f"/targets/{target.id}/edit"
+    response = client.post_form(url, _edit_data(target, **changes))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db.expire_all()
+    again = db.get(Target, target.id)
+    assert (again.version, again.rule, again.unit) == (1, target.rule, "所")
+
+
+def test_admin_edits_a_target_audited_and_a_stale_form_is_refused(client, auth, db, targets):
+    auth.login("admin")
+    target = targets[KG_KEY]
+    url = f"/targets/{target.id}/edit"
+    assert client.get(url).status_code == 200
+    response = client.post_form(url, _edit_data(target, target_value="9", note="按新文件调整"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db.expire_all()
+    assert db.get(Target, target.id).target_value == 9 and db.get(Target, target.id).version == 2
+    audit = db.exec(select(AuditEntry).where(AuditEntry.entity_id == KG_KEY)).all()
+    assert any(a.field == "target_value" and a.new_value == "9" for a in audit)
+    stale = client.post_form(url, _edit_data(target, target_value="10", version="1"))
+    assert stale.status_code == 409
+    body = stale.get_data(as_text=True)
+    assert "此目标已被他人修改" in body and "target_value" in body
+    db.expire_all()
+    assert db.get(Target, target.id).target_value == 9
+
+
+def test_admin_adds_a_target_to_a_plan_and_pm_may_not(client, auth, db, targets):
+    plan = db.get(Plan, targets[KG_KEY].plan_id)
+    auth.login("admin")
+    url = f"/targets/plans/{plan.id}/new"
+    data = _edit_data(targets[KG_KEY], indicator="新建特殊教育学校1所", target_value="1")
+    data.pop("version")
+    response = client.post_form(url, data | {"rule": "计数: 学段=特殊教育学校"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert "新建特殊教育学校1所" in _api_indicators(client)
+    auth.logout()
+    auth.login("pm", username="pm-2")
+    assert client.get(url).status_code == 403
+
+
+def _api_indicators(client):
+    return [t["indicator"] for t in _api(client).values()]

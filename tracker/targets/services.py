@@ -4,11 +4,12 @@ attained (from the registry, the milestones and finance contracts), and hand-mad
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
+from uuid import uuid4
 
 from sqlmodel import Session, select
 
 from tracker.audit.models import AuditEntry
-from tracker.audit.services import Actor, record
+from tracker.audit.services import Actor, record, record_changes
 from tracker.clock import now_utc
 from tracker.finance import summary as finance
 from tracker.milestones import summary as milestones
@@ -293,7 +294,11 @@ def _check_version(session: Session, target: Target, expected: int | None) -> No
         .limit(10)
     ).all()
     raise StaleTargetError(
-        [f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} {r.detail or r.field}" for r in rows]
+        [
+            f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} "
+            + (r.detail or f"修改了「{r.field}」：{r.old_value} → {r.new_value}")
+            for r in rows
+        ]
     )
 
 
@@ -359,3 +364,44 @@ def _bump(session: Session, actor: Actor, target: Target, project: Project, word
         detail=f"{word}「{project.code} {project.name}」",
     )
     session.flush()
+
+
+def update_target(
+    session: Session, *, actor: Actor, target: Target, values: dict, expected_version: int | None
+) -> dict[str, tuple]:
+    """Apply changed fields (audited, version bumped); refuse a stale form."""
+    _check_version(session, target, expected_version)
+    changes = {k: (getattr(target, k), v) for k, v in values.items() if getattr(target, k) != v}
+    if not changes:
+        return changes
+    for key, (_, new) in changes.items():
+        setattr(target, key, new)
+    target.version += 1
+    target.updated_at = now_utc()
+    session.add(target)
+    record_changes(
+        session,
+        actor=actor,
+        entity="target",
+        entity_id=target.key,
+        project_id=None,
+        changes=changes,
+    )
+    session.flush()
+    return changes
+
+
+def create_target(session: Session, *, actor: Actor, plan: Plan, values: dict) -> Target:
+    position = len(session.exec(select(Target.id).where(Target.plan_id == plan.id)).all())
+    target = Target(key=f"manual-{uuid4().hex[:10]}", plan_id=plan.id, position=position, **values)
+    session.add(target)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="create",
+        entity="target",
+        entity_id=target.key,
+        detail=target.indicator,
+    )
+    return target

@@ -1,6 +1,7 @@
 """规划目标 pages: plans with attainment bars, one target with its projects, linking, and the API."""
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from tracker import clock
 from tracker.accounts.web import current_actor, require
@@ -8,8 +9,8 @@ from tracker.db import get_session
 from tracker.projects.services import get_by_code
 from tracker.targets import services
 from tracker.targets.api import target_json
-from tracker.targets.forms import LinkForm, UnlinkForm, version_of
-from tracker.targets.models import Target
+from tracker.targets.forms import LinkForm, TargetForm, UnlinkForm, version_of
+from tracker.targets.models import Plan, Target
 from tracker.web import class_sizes
 
 bp = Blueprint("targets", __name__, url_prefix="/targets")
@@ -122,6 +123,64 @@ def unlink(target_id):
         return _detail(target_id, stale=exc.changes, status=409)
     flash(f"已取消「{project.name}」的手工关联" if changed else "没有改动", "success")
     return redirect(url_for(".detail", target_id=target_id))
+
+
+def _target_form(form: TargetForm) -> TargetForm:
+    form.jurisdiction.choices = [
+        SelectChoice(o.path, o.path) for o in services.jurisdiction_options(get_session())
+    ]
+    return form
+
+
+def _render_form(form, plan, target, stale=None, status=200):
+    return render_template(
+        "targets/form.html", form=form, plan=plan, target=target, stale=stale
+    ), status
+
+
+@bp.route("/<int:target_id>/edit", methods=["GET", "POST"])
+def edit(target_id):
+    require("target.edit")
+    target = _load_target(target_id)
+    plan = get_session().get(Plan, target.plan_id)
+    form = _target_form(TargetForm())
+    if request.method == "GET":
+        form.fill(target)
+        return _render_form(form, plan, target)
+    if not form.validate_on_submit():
+        return _render_form(form, plan, target, status=422)
+    try:
+        changes = services.update_target(
+            get_session(),
+            actor=current_actor(),
+            target=target,
+            values=form.values(),
+            expected_version=version_of(form),
+        )
+    except services.StaleTargetError as exc:
+        return _render_form(form, plan, target, stale=exc.changes, status=409)
+    flash(f"已保存（修改了 {len(changes)} 项）" if changes else "没有改动", "success")
+    return redirect(url_for(".detail", target_id=target.id))
+
+
+@bp.route("/plans/<int:plan_id>/new", methods=["GET", "POST"])
+def create(plan_id):
+    require("target.edit")
+    plan = get_session().get(Plan, plan_id)
+    if plan is None:
+        abort(404)
+    form = _target_form(TargetForm())
+    if request.method == "GET":
+        form.jurisdiction.data = plan.jurisdiction
+        form.source_file.data = plan.source_file
+        return _render_form(form, plan, None)
+    if not form.validate_on_submit():
+        return _render_form(form, plan, None, status=422)
+    target = services.create_target(
+        get_session(), actor=current_actor(), plan=plan, values=form.values()
+    )
+    flash("已新增目标", "success")
+    return redirect(url_for(".detail", target_id=target.id))
 
 
 @api.route("/targets")
