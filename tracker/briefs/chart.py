@@ -20,23 +20,29 @@ def investment_chart(chart: dict, font: BriefFont, width: float) -> Drawing:
     bars = VerticalBarChart()
     bars.x, bars.y = 14 * mm, 12 * mm
     bars.width, bars.height = width - 22 * mm, height - 24 * mm
+    series = chart["series"]
     # Bar heights are drawing geometry; the printed figures come from the exact strings.
-    bars.data = [[float(Decimal(v)) for v in s["values"]] for s in chart["series"]] or [[0]]
+    bars.data = [[float(Decimal(v)) if v else 0.0 for v in s["values"]] for s in series] or [[0]]
     bars.categoryAxis.categoryNames = chart["categories"] or [""]
     top = max((max(row) for row in bars.data if row), default=0)
     bars.valueAxis.valueMin = 0
     bars.valueAxis.valueMax = max(1.0, top * 1.18)
-    for axis in (bars.categoryAxis.labels, bars.valueAxis.labels):
-        axis.fontName, axis.fontSize = font.name, 7.5
-    bars.valueAxis.labelTextFormat = "%.0f"
+    bars.valueAxis.labelTextFormat = "%.0f" if top >= 5 else "%.1f"
+    for labels in (bars.categoryAxis.labels, bars.valueAxis.labels):
+        labels.fontName, labels.fontSize = font.name, 7.5
     bars.barLabels.fontName, bars.barLabels.fontSize = font.name, 6.5
     bars.barLabels.nudge = 6
-    bars.barLabelArray = [list(s["values"]) for s in chart["series"]]
+    bars.barLabelArray = [[v or "" for v in s["values"]] for s in series]
     bars.barLabelFormat = "values"
-    for index, _ in enumerate(chart["series"]):
+    for index, _ in enumerate(series):
         bars.bars[index].fillColor = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         bars.bars[index].strokeColor = None
-    bars.groupSpacing = 6
+    # Few years would give very wide bars: keep each bar at most ~16 mm by widening the gaps.
+    groups = max(1, len(bars.categoryAxis.categoryNames))
+    per_group = bars.width / groups
+    bar = min(per_group * 0.7 / max(1, len(series)), 16 * mm)
+    bars.barWidth = 10
+    bars.groupSpacing = 10 * (per_group - bar * max(1, len(series))) / bar
     drawing.add(bars)
     drawing.add(String(2, height - 7, f"单位：{chart['unit']}", fontName=font.name, fontSize=7.5))
     if len(chart["series"]) > 1:

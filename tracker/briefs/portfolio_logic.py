@@ -86,11 +86,11 @@ def _chart(projects, yearly, window) -> dict:
             "series": [
                 {
                     "name": "计划投资",
-                    "values": [str(fen_to(y.planned_fen or 0, "亿元")) for y in yearly],
+                    "values": [_yi_or_none(y.planned_fen) for y in yearly],
                 },
                 {
                     "name": "完成投资",
-                    "values": [str(fen_to(y.completed_fen or 0, "亿元")) for y in yearly],
+                    "values": [_yi_or_none(y.completed_fen) for y in yearly],
                 },
             ],
             "unit": "亿元",
@@ -109,6 +109,10 @@ def _chart(projects, yearly, window) -> dict:
         "note": "尚无分年度投资计划数据，图中按各项目计划完成年份汇总总投资。"
         f"规划期为 {window_label(window)}。",
     }
+
+
+def _yi_or_none(fen: int | None) -> str | None:
+    return None if fen is None else str(fen_to(fen, "亿元"))
 
 
 def _overdue_list(projects, health) -> dict:
@@ -143,7 +147,7 @@ def _term_list(projects, health) -> dict:
         rows.append(
             [
                 text(p.name),
-                count(h.opening_year) if h.opening_year else DASH,
+                str(h.opening_year) if h.opening_year else DASH,
                 late or DASH,
                 or_dash(h.next_milestone),
                 or_dash(p.builder),
@@ -175,7 +179,7 @@ def _targets(targets) -> dict:
     return {
         "header": ["规划", "指标", "目标", "目标年份", "目前", "差距", "进度", "来源/说明"],
         "rows": rows,
-        "numeric": [3],
+        "numeric": [3, 4, 5],
         "empty_note": "" if rows else "尚未录入规划目标（规划目标模块暂无数据），本节从略",
     }
 
