@@ -124,10 +124,10 @@ def test_one_failing_project_does_not_stop_the_scan(app, db, monkeypatch, caplog
     bad = _project(app, db, code="T-0002", start_year=2023, end_year=2024)
     real = services.evaluate_one
 
-    def flaky(rows, opening, today, r):
+    def flaky(rows, *args):
         if rows and rows[0].project_id == bad.id:
             raise RuntimeError("boom")
-        return real(rows, opening, today, r)
+        return real(rows, *args)
 
     monkeypatch.setattr(services, "evaluate_one", flaky)
     result = _scan(app, db)

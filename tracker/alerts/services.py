@@ -8,7 +8,7 @@ from sqlalchemy import case, func, insert, select, update
 from sqlmodel import Session
 
 from tracker.alerts.logic import WantedAlert, wanted_alerts
-from tracker.alerts.models import Alert
+from tracker.alerts.models import KINDS, Alert
 from tracker.audit.services import Actor, record
 from tracker.clock import now_utc
 from tracker.milestones import services as schedule
@@ -38,6 +38,7 @@ def _wanted(session: Session, today: date) -> tuple[dict[int, dict], list[int], 
         select(Project.id, Project.status).where(Project.archived == False)  # noqa: E712
     ).all()
     years = schedule.opening_years(session)
+    updated = schedule.last_updates(session)
     wanted: dict[int, dict] = {}
     failed: list[int] = []
     for p in projects:
@@ -45,7 +46,9 @@ def _wanted(session: Session, today: date) -> tuple[dict[int, dict], list[int], 
             wanted[p.id] = {}
             continue
         try:
-            evaluation = schedule.evaluate_one(grouped.get(p.id, []), years.get(p.id), today, r)
+            evaluation = schedule.evaluate_one(
+                grouped.get(p.id, []), years.get(p.id), today, r, updated.get(p.id)
+            )
             wanted[p.id] = {w.key: w for w in wanted_alerts(evaluation)}
         except Exception:  # one bad project must not stop the scan
             log.exception("daily scan: project %s could not be evaluated", p.id)
@@ -111,8 +114,9 @@ def scan(session: Session, today: date) -> ScanResult:
         )
     if to_update:
         session.execute(update(Alert), to_update)
+    table = Alert.__table__
     for i in range(0, len(new_rows), CHUNK):
-        session.execute(insert(Alert), new_rows[i : i + CHUNK])
+        session.connection().execute(insert(table), new_rows[i : i + CHUNK])
     session.flush()
     result.opened, result.updated, result.closed = len(new_rows), len(to_update), len(to_close)
     return result
@@ -123,98 +127,101 @@ def scan(session: Session, today: date) -> ScanResult:
 OPEN = Alert.closed_on.is_(None)
 
 
-def _days_expr(today: date):
-    """SQL: the earliest passed date of a project's overdue alerts (its days overdue follow)."""
-    return func.min(case((Alert.kind == "overdue", Alert.due_on), else_=None))
-
-
-def counts(session: Session) -> dict[str, int]:
-    rows = session.execute(
-        select(Alert.kind, func.count(Alert.id))
-        .join(Project, Project.id == Alert.project_id)
-        .where(OPEN, Project.archived == False)  # noqa: E712
-        .group_by(Alert.kind)
-    ).all()
-    result = {kind: n for kind, n in rows}
-    projects = session.execute(
-        select(func.count(func.distinct(Alert.project_id)))
-        .join(Project, Project.id == Alert.project_id)
-        .where(OPEN, Project.archived == False)  # noqa: E712
-    ).scalar_one()
-    return result | {"total": sum(result.values()), "projects": projects}
-
-
-def grouped(session: Session, column, today: date) -> list[dict]:
-    """Open alerts per 建设单位 or 街道: projects, alerts and the worst days overdue."""
-    rows = session.execute(
+def per_project(session: Session) -> list:
+    """Every project with open alerts, in one aggregate query (plain rows: project_id, code,
+    builder, subdistrict, alerts, earliest_overdue and a count per kind). The 预警 page groups and
+    pages these few thousand rows in Python instead of asking the database again for each view."""
+    query = (
         select(
-            column.label("group"),
-            func.count(func.distinct(Alert.project_id)),
-            func.count(Alert.id),
-            _days_expr(today),
+            Alert.project_id,
+            Project.code,
+            Project.builder,
+            Project.subdistrict,
+            func.count(Alert.id).label("alerts"),
+            func.min(case((Alert.kind == "overdue", Alert.due_on), else_=None)).label(
+                "earliest_overdue"
+            ),
+            *[func.sum(case((Alert.kind == k, 1), else_=0)).label(k) for k in KINDS],
         )
         .join(Project, Project.id == Alert.project_id)
         .where(OPEN, Project.archived == False)  # noqa: E712
-        .group_by(column)
-        .order_by(func.count(Alert.id).desc(), column)
-    ).all()
-    return [
-        {
-            "group": g or "（未填写）",
-            "value": g or "",
-            "projects": n_projects,
-            "alerts": n_alerts,
-            "max_days": (today - earliest).days if earliest else 0,
+        .group_by(Alert.project_id, Project.code, Project.builder, Project.subdistrict)
+    )
+    return session.connection().execute(query).all()
+
+
+def counts(session: Session, rows: list | None = None) -> dict[str, int]:
+    rows = per_project(session) if rows is None else rows
+    result = {k: sum(getattr(r, k) for r in rows) for k in KINDS}
+    return result | {"total": sum(r.alerts for r in rows), "projects": len(rows)}
+
+
+def grouped(rows: list, key: str, today: date) -> list[dict]:
+    """Open alerts per 建设单位 (key="builder") or 街道 ("subdistrict")."""
+    groups: dict[str, dict] = {}
+    for r in rows:
+        value = getattr(r, key)
+        g = groups.setdefault(value, {"value": value, "projects": 0, "alerts": 0, "earliest": None})
+        g["projects"] += 1
+        g["alerts"] += r.alerts
+        if r.earliest_overdue and (g["earliest"] is None or r.earliest_overdue < g["earliest"]):
+            g["earliest"] = r.earliest_overdue
+    result = [
+        g
+        | {
+            "group": g["value"] or "（未填写）",
+            "max_days": (today - g["earliest"]).days if g["earliest"] else 0,
         }
-        for g, n_projects, n_alerts, earliest in rows
+        for g in groups.values()
     ]
+    return sorted(result, key=lambda g: (-g["alerts"], g["value"]))
+
+
+def _page_order(r):
+    return r.builder, r.earliest_overdue or date.max, r.code
 
 
 def project_page(
-    session: Session, today: date, *, builder: str = "", subdistrict: str = "", page: int, size: int
+    session: Session,
+    rows: list,
+    today: date,
+    *,
+    builder: str = "",
+    subdistrict: str = "",
+    page: int,
+    size: int,
 ) -> tuple[list[dict], int]:
     """Projects with open alerts, ordered by 建设单位 then most overdue, with their alerts."""
-    base = (
-        select(
-            Alert.project_id,
-            func.count(Alert.id).label("n"),
-            _days_expr(today).label("earliest"),
-        )
-        .join(Project, Project.id == Alert.project_id)
-        .where(OPEN, Project.archived == False)  # noqa: E712
-        .group_by(Alert.project_id)
-    )
-    if builder:
-        base = base.where(Project.builder == builder)
-    if subdistrict:
-        base = base.where(Project.subdistrict == subdistrict)
-    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    sub = base.subquery()
-    rows = session.execute(
-        select(Project, sub.c.n, sub.c.earliest)
-        .join(sub, sub.c.project_id == Project.id)
-        .order_by(Project.builder, sub.c.earliest.is_(None), sub.c.earliest, Project.code)
-        .offset((page - 1) * size)
-        .limit(size)
-    ).all()
-    ids = [p.id for p, _, _ in rows]
+    chosen = [
+        r
+        for r in rows
+        if (not builder or r.builder == builder)
+        and (not subdistrict or r.subdistrict == subdistrict)
+    ]
+    chosen.sort(key=_page_order)
+    shown = chosen[(page - 1) * size : page * size]
+    ids = [r.project_id for r in shown]
+    if not ids:
+        return [], len(chosen)
+    projects = {
+        p.id: p for p in session.execute(select(Project).where(Project.id.in_(ids))).scalars()
+    }
     alerts: dict[int, list[Alert]] = {pid: [] for pid in ids}
-    if ids:
-        for a in session.execute(
-            select(Alert).where(OPEN, Alert.project_id.in_(ids)).order_by(Alert.due_on, Alert.id)
-        ).scalars():
-            alerts[a.project_id].append(a)
+    for a in session.execute(
+        select(Alert).where(OPEN, Alert.project_id.in_(ids)).order_by(Alert.due_on, Alert.id)
+    ).scalars():
+        alerts[a.project_id].append(a)
     evaluations = schedule.evaluate_many(session, ids, today)
     return [
         {
-            "project": p,
-            "alerts": alerts[p.id],
-            "days": (today - earliest).days if earliest else 0,
-            "next": evaluations[p.id].next_open,
-            "health": evaluations[p.id].label,
+            "project": projects[r.project_id],
+            "alerts": alerts[r.project_id],
+            "days": (today - r.earliest_overdue).days if r.earliest_overdue else 0,
+            "next": evaluations[r.project_id].next_open,
+            "health": evaluations[r.project_id].label,
         }
-        for p, _, earliest in rows
-    ], total
+        for r in shown
+    ], len(chosen)
 
 
 def open_alerts(session: Session, *, page: int, size: int) -> tuple[list, int]:

@@ -11,7 +11,6 @@ from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.logic import days_overdue
 from tracker.alerts.models import KINDS, Alert
 from tracker.db import get_session
-from tracker.projects.models import Project
 
 bp = Blueprint("alerts", __name__)
 PAGE_SIZE = 50
@@ -24,8 +23,9 @@ def index():
     builder = (request.args.get("builder") or "").strip()[:100]
     subdistrict = (request.args.get("subdistrict") or "").strip()[:40]
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    summary = services.per_project(db)
     rows, total = services.project_page(
-        db, today, builder=builder, subdistrict=subdistrict, page=page, size=PAGE_SIZE
+        db, summary, today, builder=builder, subdistrict=subdistrict, page=page, size=PAGE_SIZE
     )
     args = {k: v for k, v in (("builder", builder), ("subdistrict", subdistrict)) if v}
     return render_template(
@@ -36,9 +36,9 @@ def index():
         pages=max(1, -(-total // PAGE_SIZE)),
         args=args,
         query=urlencode(args),
-        by_builder=services.grouped(db, Project.builder, today),
-        by_subdistrict=services.grouped(db, Project.subdistrict, today),
-        counts=services.counts(db),
+        by_builder=services.grouped(summary, "builder", today),
+        by_subdistrict=services.grouped(summary, "subdistrict", today),
+        counts=services.counts(db, summary),
         kinds=KINDS,
         today=today,
         days_overdue=days_overdue,

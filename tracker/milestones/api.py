@@ -11,7 +11,7 @@ def milestones_part(session, project, today) -> dict:
     r = services.rules()
     milestones = services.milestones_of(session, project.id)
     opening = services.opening_year(project, session.get(services.ProjectSchedule, project.id))
-    e = services.evaluate_one(milestones, opening, today, r)
+    e = services.evaluate_one(milestones, opening, today, r, services.last_update_of(milestones))
     return {
         "health": e.label,
         "opening_year": e.term.opening_year,

@@ -198,18 +198,36 @@ def evaluate(
     opening_year: int | None,
     last_update: date | None,
 ) -> Evaluation:
-    """Health of one project from its milestones (any order; sorted by position here)."""
-    ordered = sorted(milestones, key=lambda m: m.position)
-    handover = next((m for m in ordered if m.name == rules.handover_name), None)
-    if not ordered:
+    """Health of one project from its milestones (any order; sorted by position here).
+
+    逾期 when any open milestone is past its date; else 有风险 when the term-start is at risk, the
+    plan is stale or an open milestone is forecast later than planned; else 未开始 when nothing
+    is done and the first date lies ahead; 已完成 when every milestone has an actual date.
+    (One pass: the daily scan runs this for every project.)"""
+    if not milestones:
         return Evaluation("未开始")
+    ordered = sorted(milestones, key=_by_position)
+    horizon = today + timedelta(days=rules.due_soon_days)
+    handover, open_, overdue, due_soon, slipping, worst = None, [], [], [], [], 0
+    for m in ordered:
+        if handover is None and m.name == rules.handover_name:
+            handover = m
+        if m.actual_on is not None:
+            continue
+        open_.append(m)
+        due = m.forecast_on or m.planned_on
+        if due is None:
+            continue
+        if due < today:
+            overdue.append(m)
+            worst = max(worst, (today - due).days)
+        elif due <= horizon:
+            due_soon.append(m)
+        if m.forecast_on and m.planned_on and m.forecast_on > m.planned_on:
+            slipping.append(m)
     term = term_outlook(handover, opening_year, today, rules)
-    open_ = [m for m in ordered if m.actual_on is None]
     if not open_:
         return Evaluation("已完成", term=term)
-    overdue = [m for m in open_ if is_overdue(m, today)]
-    due_soon = [m for m in open_ if is_due_soon(m, today, rules.due_soon_days)]
-    slipping = [m for m in open_ if m.forecast_on and m.planned_on and m.forecast_on > m.planned_on]
     first_due = expected_on(ordered[0])
     started = len(open_) < len(ordered) or (first_due is not None and first_due <= today)
     # Only a project under way can be "not updated for too long".
@@ -227,8 +245,12 @@ def evaluate(
         overdue=overdue,
         due_soon=due_soon,
         next_open=open_[0],
-        overdue_days=max((days_overdue(m, today) for m in overdue), default=0),
+        overdue_days=worst,
         stale=stale,
         term=term,
         slipping=slipping,
     )
+
+
+def _by_position(m) -> int:
+    return m.position

@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from tracker.audit.models import AuditEntry
@@ -318,40 +318,55 @@ def history(session: Session, project_id: int, limit: int = 100) -> list[AuditEn
 
 # --- many projects at once ----------------------------------------------------------------------
 
+_T = Milestone.__table__
+# Plain Core columns: the scan reads 100,000 rows, so no ORM objects and only what the rules need.
 MILESTONE_COLUMNS = (
-    Milestone.project_id,
-    Milestone.id,
-    Milestone.position,
-    Milestone.name,
-    Milestone.planned_on,
-    Milestone.baseline_on,
-    Milestone.forecast_on,
-    Milestone.actual_on,
-    Milestone.is_estimate,
-    Milestone.responsible_unit,
-    Milestone.updated_at,
+    _T.c.project_id,
+    _T.c.id,
+    _T.c.position,
+    _T.c.name,
+    _T.c.planned_on,
+    _T.c.baseline_on,
+    _T.c.forecast_on,
+    _T.c.actual_on,
+    _T.c.is_estimate,
 )
+_ACTIVE = Project.__table__.c.archived == False  # noqa: E712
+
+
+def _grouped_by_project(session: Session, query, project_ids) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    connection = session.connection()
+    if project_ids is None:
+        batches = [
+            connection.execute(
+                query.join(Project.__table__, Project.__table__.c.id == _T.c.project_id).where(
+                    _ACTIVE
+                )
+            )
+        ]
+    else:
+        batches = (
+            connection.execute(query.where(_T.c.project_id.in_(chunk)))
+            for chunk in _chunks(list(project_ids))
+        )
+    for rows in batches:
+        for row in rows:
+            grouped[row[0]].append(row)
+    return grouped
 
 
 def milestone_rows(session: Session, project_ids: list[int] | None = None) -> dict[int, list]:
     """Milestone rows (plain tuples, not ORM objects) grouped by project, for the given projects
     or for every active project."""
-    grouped: dict[int, list] = defaultdict(list)
-    if project_ids is None:
-        query = (
-            select(*MILESTONE_COLUMNS)
-            .join(Project, Project.id == Milestone.project_id)
-            .where(Project.archived == False)  # noqa: E712
-        )
-        for row in session.execute(query):
-            grouped[row.project_id].append(row)
-        return grouped
-    for chunk in _chunks(list(project_ids)):
-        for row in session.execute(
-            select(*MILESTONE_COLUMNS).where(Milestone.project_id.in_(chunk))
-        ):
-            grouped[row.project_id].append(row)
-    return grouped
+    return _grouped_by_project(session, select(*MILESTONE_COLUMNS), project_ids)
+
+
+def last_updates(session: Session, project_ids: list[int] | None = None) -> dict[int, date]:
+    """The day (Asia/Shanghai) each project's milestones were last changed."""
+    query = select(_T.c.project_id, func.max(_T.c.updated_at)).group_by(_T.c.project_id)
+    grouped = _grouped_by_project(session, query, project_ids)
+    return {pid: local(rows[0][1]).date() for pid, rows in grouped.items() if rows[0][1]}
 
 
 def opening_years(session: Session, project_ids: list[int] | None = None) -> dict[int, int | None]:
@@ -372,20 +387,24 @@ def opening_years(session: Session, project_ids: list[int] | None = None) -> dic
 def evaluate_many(
     session: Session, project_ids: list[int] | None, today: date, r: logic.Rules | None = None
 ) -> dict[int, logic.Evaluation]:
-    """Evaluation of each project (all active ones when project_ids is None) in two queries."""
+    """Evaluation of each project (all active ones when project_ids is None) in three queries."""
     r = r or rules()
     grouped = milestone_rows(session, project_ids)
     years = opening_years(session, project_ids)
+    updated = last_updates(session, project_ids)
     ids = project_ids if project_ids is not None else list(years)
-    return {pid: evaluate_one(grouped.get(pid, []), years.get(pid), today, r) for pid in ids}
+    return {
+        pid: evaluate_one(grouped.get(pid, []), years.get(pid), today, r, updated.get(pid))
+        for pid in ids
+    }
 
 
-def evaluate_one(rows: list, opening: int | None, today: date, r: logic.Rules) -> logic.Evaluation:
-    last = max((row.updated_at for row in rows), default=None)
-    return logic.evaluate(
-        rows,
-        today=today,
-        rules=r,
-        opening_year=opening,
-        last_update=local(last).date() if last else None,
-    )
+def evaluate_one(
+    rows: list, opening: int | None, today: date, r: logic.Rules, last_update: date | None
+) -> logic.Evaluation:
+    return logic.evaluate(rows, today=today, rules=r, opening_year=opening, last_update=last_update)
+
+
+def last_update_of(milestones: list[Milestone]) -> date | None:
+    last = max((m.updated_at for m in milestones), default=None)
+    return local(last).date() if last else None

@@ -31,7 +31,7 @@ def panel(session: Session, project: Project, today: date) -> dict:
     milestones = services.milestones_of(session, project.id)
     schedule = session.get(services.ProjectSchedule, project.id)
     opening = services.opening_year(project, schedule)
-    e = services.evaluate_one(milestones, opening, today, r)
+    e = services.evaluate_one(milestones, opening, today, r, services.last_update_of(milestones))
     cutoff = r.cutoff(opening) if opening else None
     dates = [
         d for m in milestones for d in (m.planned_on, m.forecast_on, m.actual_on, m.baseline_on)
@@ -99,6 +99,7 @@ def needs_update(session: Session, f: ProjectFilter, today: date) -> list[tuple[
     ids = [p.id for p in plist]
     grouped = services.milestone_rows(session, ids)
     years = services.opening_years(session, ids)
+    updated = services.last_updates(session, ids)
     pms: dict[int, list[str]] = defaultdict(list)
     for pid, name in session.execute(
         select(ProjectAssignment.project_id, User.display_name).join(
@@ -109,7 +110,8 @@ def needs_update(session: Session, f: ProjectFilter, today: date) -> list[tuple[
     groups: dict[str, list[Todo]] = defaultdict(list)
     for p in plist:
         rows = grouped.get(p.id, [])
-        todo = _todo(p, rows, services.evaluate_one(rows, years.get(p.id), today, r), today, r)
+        e = services.evaluate_one(rows, years.get(p.id), today, r, updated.get(p.id))
+        todo = _todo(p, rows, e, today, r)
         if not todo.items:
             continue
         for key in [f"项目负责人：{n}" for n in pms.get(p.id, [])] or [
@@ -128,6 +130,7 @@ def gantt(session: Session, f: ProjectFilter, today: date, *, page: int, size: i
     ids = [p.id for p in plist]
     grouped = services.milestone_rows(session, ids)
     years = services.opening_years(session, ids)
+    updated = services.last_updates(session, ids)
     dates = [
         d
         for rows in grouped.values()
@@ -138,7 +141,7 @@ def gantt(session: Session, f: ProjectFilter, today: date, *, page: int, size: i
     bars = []
     for i, p in enumerate(plist):
         rows = sorted(grouped.get(p.id, []), key=lambda m: m.position)
-        e = services.evaluate_one(rows, years.get(p.id), today, r)
+        e = services.evaluate_one(rows, years.get(p.id), today, r, updated.get(p.id))
         planned = [m.planned_on for m in rows if m.planned_on]
         actual = [m.actual_on for m in rows if m.actual_on]
         handover = next((m for m in rows if m.name == r.handover_name), None)
