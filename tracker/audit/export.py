@@ -4,6 +4,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from tracker.audit.labels import action_label, entity_label, field_label
@@ -52,19 +53,21 @@ def to_csv(entries, project_codes: dict[int, str]) -> bytes:
 
 
 def to_xlsx(entries, project_codes: dict[int, str]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "操作日志"
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for e in entries:
-        sheet.append([safe_cell(v or "") for v in entry_row(e, project_codes)])
-    sheet.freeze_panes = "A2"
+    book = Workbook(write_only=True)  # streams rows: several times faster for long trails
+    sheet = book.create_sheet("操作日志")
     for column, width in zip(
         "ABCDEFGHIJK", [20, 12, 16, 10, 8, 14, 12, 16, 30, 30, 40], strict=True
     ):
         sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title in HEADERS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for e in entries:
+        sheet.append([safe_cell(v or "") for v in entry_row(e, project_codes)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -19,7 +19,7 @@ class AuditEntry(SQLModel, table=True):
         sa_column=Column(DateTime(timezone=True), nullable=False, index=True),
     )
     user_id: int | None = Field(default=None, index=True)
-    username: str = Field(default="", max_length=80)
+    username: str = Field(default="", max_length=80, index=True)
     address: str = Field(default="", max_length=64)
     action: str = Field(max_length=40, index=True)
     entity: str = Field(default="", max_length=40)
