@@ -104,9 +104,9 @@ def test_source_pivot_and_flags(portfolio, db):
         "国有平台公司",
     ]
     assert exact_text(table.total["amount"], "万元") == "44999.99"
-    flagged = [r.code for r in pivots.funding_mismatch(db, ProjectFilter())]
+    flagged = [r.code for r in pivots.funding_mismatch(db, ProjectFilter()).rows]
     assert flagged == ["YC2022-01"]  # 14999.99 vs 15000; row 23's 3亿 matches exactly
-    over = [r.code for r in pivots.plan_above_total(db, ProjectFilter())]
+    over = [r.code for r in pivots.plan_above_total(db, ProjectFilter()).rows]
     assert over == ["YC2022-23"]  # 40000.01 万元 planned vs 3亿 total
 
 

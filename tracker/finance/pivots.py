@@ -5,7 +5,7 @@ test can check that the rows add up to it exactly."""
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from tracker.finance.logic import completion_rate, share
@@ -318,37 +318,45 @@ class Flagged:
     sum_fen: int
 
 
-def finance_flags(session: Session, f: ProjectFilter) -> tuple[list[Flagged], list[Flagged]]:
-    """(projects whose yearly plan sums above 总投资, projects whose funding sources entered do not
-    sum to 总投资), from one pass over the per-project sums."""
-    years, funds = _per_project()
-    total = func.coalesce(Project.total_investment_fen, 0)
-    query = _joined(
-        select(
-            Project.code,
-            Project.name,
-            Project.total_investment_fen,
-            years.c.planned,
-            funds.c.funding,
-        ),
-        years,
-        funds,
-    ).where(or_(years.c.planned > total, funds.c.funding != total))
-    over, off = [], []
-    for code, name, t, planned, funding in session.exec(filters.apply(query, f)):
-        if planned is not None and planned > (t or 0):
-            over.append(Flagged(code, name, t, int(planned)))
-        if funding is not None and funding != (t or 0):
-            off.append(Flagged(code, name, t, int(funding)))
-    return over, off
+@dataclass(frozen=True)
+class FlagList:
+    """Flagged projects: how many in all, and the first `limit` of them by code."""
+
+    count: int
+    rows: list[Flagged]
 
 
-def plan_above_total(session: Session, f: ProjectFilter) -> list[Flagged]:
-    return finance_flags(session, f)[0]
+def _flag_list(session: Session, query, limit: int | None) -> FlagList:
+    count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    query = query.order_by(Project.code)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = [Flagged(c, n, t, int(v)) for c, n, t, v in session.exec(query)]
+    return FlagList(count, rows)
 
 
-def funding_mismatch(session: Session, f: ProjectFilter) -> list[Flagged]:
-    return finance_flags(session, f)[1]
+def plan_above_total(session: Session, f: ProjectFilter, limit: int | None = None) -> FlagList:
+    """Projects whose yearly plan figures sum above their 总投资."""
+    planned = func.sum(InvestmentYear.planned_fen)
+    query = _scoped(
+        _with_years(
+            select(Project.code, Project.name, Project.total_investment_fen, planned)
+        ).group_by(Project.id, Project.code, Project.name, Project.total_investment_fen),
+        f,
+    ).having(planned > func.coalesce(Project.total_investment_fen, 0))
+    return _flag_list(session, query, limit)
+
+
+def funding_mismatch(session: Session, f: ProjectFilter, limit: int | None = None) -> FlagList:
+    """Projects with funding sources entered that do not sum to their 总投资."""
+    amount = func.sum(FundingSource.amount_fen)
+    query = _scoped(
+        _with_funding(
+            select(Project.code, Project.name, Project.total_investment_fen, amount)
+        ).group_by(Project.id, Project.code, Project.name, Project.total_investment_fen),
+        f,
+    ).having(amount != func.coalesce(Project.total_investment_fen, 0))
+    return _flag_list(session, query, limit)
 
 
 def planned_outside_window(session: Session, f: ProjectFilter, window: tuple[int, int]) -> dict:
