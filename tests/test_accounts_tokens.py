@@ -94,3 +94,26 @@ def test_token_needs_a_name_and_csrf(client, auth, db):
     assert client.post_form("/account/tokens", {"name": ""}, page_url="/account").status_code == 422
     assert client.post("/account/tokens", data={"name": "x"}).status_code == 400
     assert db.exec(select(ApiToken)).all() == []
+
+
+def test_bearer_writes_need_no_csrf_but_cookie_writes_do(app, client, auth, db):
+    from tracker.accounts.web import require
+
+    @app.route("/api/test-write", methods=["POST"])
+    def api_write():
+        require("project.edit")
+        return {"ok": True}
+
+    auth.login("admin")
+    token = _create(client)
+    api = app.test_client()
+    assert api.post("/api/test-write", headers=_bearer(token)).get_json() == {"ok": True}
+    assert client.post("/api/test-write").status_code == 400  # the browser session needs CSRF
+    refused = api.post("/api/test-write", headers=_bearer("trk_revoked-or-made-up"))
+    assert refused.status_code == 401
+    assert len(db.exec(select(AuditEntry).where(AuditEntry.action == "refused")).all()) == 2
+    auth.logout()
+    auth.login("viewer", "viewer-with-token")
+    viewer_token = _create(client)
+    denied = api.post("/api/test-write", headers=_bearer(viewer_token))
+    assert denied.status_code == 403 and denied.get_json()["error"] == "没有权限进行此操作"

@@ -244,3 +244,30 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_https_are_used(database_url, engine, db):
+    from conftest import PASSWORD, FormClient
+
+    app = create_app(
+        {"DATABASE_URL": database_url, "SECRET_KEY": GOOD_KEY, "PROXY_COUNT": 1, "TESTING": True}
+    )
+    AuthActions(None, db).make_user("viewer", "proxied")
+    client = FormClient(app.test_client())
+    forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get("/login", headers=forwarded).get_data(as_text=True),
+    ).group(1)
+    response = client.post(
+        "/login",
+        data={"csrf_token": token, "username": "proxied", "password": PASSWORD},
+        headers=forwarded | {"Referer": "https://localhost/login"},
+    )
+    assert response.status_code == 302
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    db.expire_all()
+    login = db.exec(select(AuditEntry).where(AuditEntry.action == "login")).one()
+    assert login.address == "203.0.113.7"
+    app.extensions["engine"].dispose()

@@ -56,6 +56,7 @@ def _from_token(token: str):
             entity_id=request.path[:80],
             detail="API 令牌无效或已撤销" + (f"（{row.prefix}…）" if row else ""),
         )
+        g.refusal_recorded = True
         return jsonify({"error": "API 令牌无效或已撤销", "status": 401}), 401
     tokens.touch(row, clock.now_utc())
     g.user, g.auth = user, "token"
