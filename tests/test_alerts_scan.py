@@ -2,6 +2,7 @@
 when fixed, one failing project, the 预警 page, acknowledging, the API, the home card and the
 SMTP digest received by a real local server."""
 
+import re
 import socket
 from datetime import date, datetime
 
@@ -188,17 +189,32 @@ def test_alerts_page_groups_acknowledge_api_and_home_card(client, auth, app, db,
     assert f">{(TODAY - first).days}<" in html
     filtered = client.get("/alerts?builder=市交投集团").get_data(as_text=True)
     assert "测试小学2" in filtered and "测试小学1<" not in filtered
-    alert = next(a for a in _open(db) if a.project_id == a1.id)
+    mine = {a.id for a in _open(db) if a.project_id == a1.id}
+    forms = [set(map(int, v.split(","))) for v in re.findall(r'name="ids" value="([^"]+)"', html)]
+    ids = next(f for f in forms if f <= mine)
+    assert ids == mine
+    # An empty note is refused: nothing is acknowledged.
     response = client.post_form(
-        f"/alerts/{alert.id}/acknowledge",
-        {"note": "已督促施工单位", "back": "/alerts"},
-        page_url="/alerts",
+        "/alerts/acknowledge", {"ids": ",".join(map(str, ids)), "note": " "}, page_url="/alerts"
     )
     assert response.status_code == 302
+    assert all(a.acknowledged_at is None for a in _open(db))
+    response = client.post_form(
+        "/alerts/acknowledge",
+        {"ids": ",".join(map(str, ids)), "note": "已督促施工单位", "back": "/alerts?page=1"},
+        page_url="/alerts",
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/alerts?page=1")
+    alert = db.get(Alert, min(ids))
     db.expire_all()
     acked = db.get(Alert, alert.id)
     assert acked.ack_note == "已督促施工单位" and acked.acknowledged_by == "leader-user"
-    assert "已督促施工单位" in client.get("/alerts").get_data(as_text=True)
+    assert {a.id for a in _open(db) if a.acknowledged_at} == mine
+    page = client.get("/alerts").get_data(as_text=True)
+    assert "已督促施工单位" in page and "均已确认" in page
+    # The acknowledgement is in the project's history.
+    history = client.get("/projects/T-0001").get_data(as_text=True)
+    assert "acknowledge" in history or "确认预警" in history
     api = client.get("/api/alerts").get_json()
     assert api["count"] == len(_open(db))
     item = next(i for i in api["alerts"] if i["id"] == alert.id)
@@ -213,9 +229,11 @@ def test_viewers_cannot_acknowledge(client, auth, app, db, fixed_today):
     auth.login("viewer")
     alert = _open(db)[0]
     response = client.post_form(
-        f"/alerts/{alert.id}/acknowledge", {"note": "x"}, page_url="/alerts"
+        "/alerts/acknowledge", {"ids": str(alert.id), "note": "x"}, page_url="/alerts"
     )
     assert response.status_code == 403
+    db.expire_all()
+    assert db.get(Alert, alert.id).acknowledged_at is None
     assert client.get("/api/alerts").status_code == 200
 
 

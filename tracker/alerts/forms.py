@@ -13,4 +13,8 @@ class AcknowledgeForm(FlaskForm):
             Length(max=500, message="说明最多 500 字"),
         ],
     )
+    ids = HiddenField()  # the alerts shown when the page was loaded: "3,7,12"
     back = HiddenField()
+
+    def alert_ids(self) -> list[int]:
+        return [int(x) for x in (self.ids.data or "").split(",") if x.strip().isdigit()][:500]

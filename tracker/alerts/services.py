@@ -237,18 +237,28 @@ def open_alerts(session: Session, *, page: int, size: int) -> tuple[list, int]:
     return rows, total
 
 
-def acknowledge(session: Session, *, actor: Actor, alert: Alert, note: str) -> None:
-    alert.acknowledged_at = now_utc()
-    alert.acknowledged_by = actor.username
-    alert.ack_note = note
-    session.add(alert)
-    record(
-        session,
-        actor=actor,
-        action="acknowledge",
-        entity="alert",
-        entity_id=alert.id,
-        project_id=alert.project_id,
-        detail=f"{alert.message}；说明：{note}",
-    )
+def acknowledge(session: Session, *, actor: Actor, alert_ids: list[int], note: str) -> int:
+    """Mark open, not yet acknowledged alerts as seen, with a note; returns how many."""
+    if not alert_ids:
+        return 0
+    chosen = session.execute(
+        select(Alert).where(Alert.id.in_(alert_ids), OPEN, Alert.acknowledged_at.is_(None))
+    ).scalars()
+    now, count = now_utc(), 0
+    for alert in chosen:
+        alert.acknowledged_at = now
+        alert.acknowledged_by = actor.username
+        alert.ack_note = note
+        session.add(alert)
+        record(
+            session,
+            actor=actor,
+            action="acknowledge",
+            entity="alert",
+            entity_id=alert.id,
+            project_id=alert.project_id,
+            detail=f"{alert.message}；说明：{note}",
+        )
+        count += 1
     session.flush()
+    return count

@@ -9,7 +9,7 @@ from tracker.accounts.web import current_actor, requires
 from tracker.alerts import services
 from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.logic import days_overdue
-from tracker.alerts.models import KINDS, Alert
+from tracker.alerts.models import KINDS
 from tracker.db import get_session
 
 bp = Blueprint("alerts", __name__)
@@ -46,13 +46,9 @@ def index():
     )
 
 
-@bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
+@bp.route("/alerts/acknowledge", methods=["POST"])
 @requires("alert.acknowledge")
-def acknowledge(alert_id):
-    db = get_session()
-    alert = db.get(Alert, alert_id)
-    if alert is None:
-        abort(404)
+def acknowledge():
     form = AcknowledgeForm()
     back = form.back.data if (form.back.data or "").startswith("/alerts") else url_for(".index")
     if not form.validate_on_submit():
@@ -60,8 +56,15 @@ def acknowledge(alert_id):
             for e in errors:
                 flash(e, "error")
         return redirect(back)
-    services.acknowledge(db, actor=current_actor(), alert=alert, note=form.note.data.strip())
-    flash("已确认预警；原因消除后预警会自动关闭", "success")
+    count = services.acknowledge(
+        get_session(),
+        actor=current_actor(),
+        alert_ids=form.alert_ids(),
+        note=form.note.data.strip(),
+    )
+    if not count:
+        abort(404)
+    flash(f"已确认 {count} 条预警；原因消除后预警会自动关闭", "success")
     return redirect(back)
 
 
