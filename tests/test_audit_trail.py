@@ -13,10 +13,6 @@ from sqlmodel import select
 from tracker.audit.models import AuditEntry
 from tracker.projects.models import Project
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples:DeprecationWarning"
-)
-
 IMPORT_CSV = (
     "序号,项目名称,项目期限,建设地点,建设内容,总投资（亿元）,2021-2025年投资额（亿元）,建设单位,"
     "是否为政府投资项目或国有平台公司投资项目,备注\n"

@@ -14,10 +14,6 @@ from tracker.accounts.models import User
 from tracker.audit.models import AuditEntry
 from tracker.projects.models import Project
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples:DeprecationWarning"
-)
-
 ROLES = ["admin", "pm", "finance", "leader", "viewer"]
 ALL = set(ROLES)
 MISSING_ID = 999_999

@@ -13,10 +13,6 @@ from tracker.audit.models import AuditEntry
 from tracker.config import ConfigError, load_settings
 from tracker.projects.models import Project
 
-# The registry's project form still passes SelectField choices as tuples (deprecated in WTForms 3.3).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples:DeprecationWarning"
-)
 GOOD_KEY = "9f1c2e7a4b6d8e0f1a3c5e7092b4d6f8a0c2e4f6"
 
 
