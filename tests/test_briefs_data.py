@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tracker.briefs.logic import portfolio_brief_data, project_brief_data
+from tracker.briefs.logic import portfolio_brief_data, project_brief_data, term_text
 from tracker.config import DEFAULT_CLASS_SIZES
 from tracker.finance.summary import YearAmounts
 from tracker.milestones.summary import MilestoneRow, ProjectHealth
@@ -113,7 +113,7 @@ def test_seed_portfolio_data_matches_golden(seeded, db):
         "绍初教育集团凤林校区（暂名）",
         next(p.name for p in projects if p.code == "YC2022-07"),
     ]
-    assert data["term_risk"]["rows"][0][2] == "45"
+    assert data["term_risk"]["rows"][0][2] == "预计晚 45 天"
     assert data["yearly"]["total"] == ["合计", "2.70", "1.15", "42.6%"]
 
 
@@ -205,3 +205,32 @@ def test_bad_input_golden():
         window=WINDOW,
     )
     check_golden("project_bad_input", data)
+
+
+@pytest.mark.parametrize(
+    ("health", "expected"),
+    [
+        (None, "无法判断（未定开学年份）"),
+        (ProjectHealth("正常"), "无法判断（未定开学年份）"),
+        (ProjectHealth("正常", opening_year=2026), "无法判断（尚无交付使用日期）"),
+        (
+            ProjectHealth("正常", term_slack_days=30, opening_year=2026),
+            "按期，距开学前交付截止日（2026 年 8 月 31 日）尚余 30 天",
+        ),
+        (
+            ProjectHealth("逾期", term_risk=True, term_slack_days=-12, opening_year=2026),
+            "有风险，预计交付使用晚于开学前截止日（2026 年 8 月 31 日）12 天",
+        ),
+        # The cut-off passed with nobody recording the handover: a risk, but not "0 days late".
+        (
+            ProjectHealth("逾期", term_risk=True, term_slack_days=0, opening_year=2025),
+            "有风险，开学前截止日（2025 年 8 月 31 日）已过，尚未录入交付使用",
+        ),
+        (
+            ProjectHealth("已完成", term_slack_days=40, opening_year=2025),
+            "已交付使用（开学前截止日 2025 年 8 月 31 日）",
+        ),
+    ],
+)
+def test_term_sentence(health, expected):
+    assert term_text(health, (8, 31), AS_OF) == expected

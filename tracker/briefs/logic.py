@@ -35,18 +35,27 @@ def seats_text(s) -> str:
     return shown
 
 
-def term_text(h, cutoff: tuple[int, int] = (8, 31)) -> str:
+def term_text(h, cutoff: tuple[int, int] = (8, 31), today: date | None = None) -> str:
     """The 1 September question in one sentence (`cutoff`: handover deadline month and day)."""
-    if h is None or h.opening_year is None or h.term_slack_days is None:
-        return "无法判断（尚无交付使用日期）"
+    if h is None or h.opening_year is None:
+        return "无法判断（未定开学年份）"
     year, slack = h.opening_year, h.term_slack_days
-    deadline = f"{year} 年 {cutoff[0]} 月 {cutoff[1]} 日"
-    if h.term_risk or slack < 0:
-        return f"有风险，预计交付使用晚于开学前截止日（{deadline}）{-slack} 天"
-    return f"按期，距开学前交付截止日（{deadline}）尚余 {slack} 天"
+    deadline = date(year, *cutoff)
+    shown = f"{year} 年 {cutoff[0]} 月 {cutoff[1]} 日"
+    if h.term_risk:
+        if slack is not None and slack < 0:
+            return f"有风险，预计交付使用晚于开学前截止日（{shown}）{-slack} 天"
+        if today is not None and today > deadline:
+            return f"有风险，开学前截止日（{shown}）已过，尚未录入交付使用"
+        return f"有风险，可能赶不上开学前截止日（{shown}）"
+    if slack is None:
+        return "无法判断（尚无交付使用日期）"
+    if h.label == "已完成":
+        return f"已交付使用（开学前截止日 {shown}）"
+    return f"按期，距开学前交付截止日（{shown}）尚余 {slack} 天"
 
 
-def health_rows(h, cutoff: tuple[int, int] = (8, 31)) -> list[list[str]]:
+def health_rows(h, cutoff: tuple[int, int] = (8, 31), today: date | None = None) -> list[list[str]]:
     if h is None:
         return [["进度状态", DASH]]
     next_step = DASH
@@ -59,7 +68,7 @@ def health_rows(h, cutoff: tuple[int, int] = (8, 31)) -> list[list[str]]:
         ["进度状态", h.label],
         ["下一节点", next_step],
         ["逾期情况", overdue],
-        ["开学风险", term_text(h, cutoff)],
+        ["开学风险", term_text(h, cutoff, today)],
     ]
 
 
@@ -154,8 +163,8 @@ def project_brief_data(
         "yearly": yearly_table(yearly),
         "health_label": health.label if health else DASH,
         "term_risk": bool(health and health.term_risk),
-        "health": health_rows(health, cutoff),
-        "term": term_text(health, cutoff),
+        "health": health_rows(health, cutoff, as_of),
+        "term": term_text(health, cutoff, as_of),
         "milestones": milestone_table(milestones, as_of),
         "quality": [text(f.message) for f in flags],
         "content": text(p.content_text),

@@ -26,6 +26,7 @@ FLAG_KINDS = {
     "cost_per_class": "每班投资偏离同类",
     "stage_unknown": "学段待确认",
     "no_location": "没有坐标",
+    "sections_mismatch": "分段班数与学段不符",
 }
 UNSET = "（未填写）"
 
@@ -137,26 +138,31 @@ def _overdue_list(projects, health) -> dict:
     }
 
 
-def _term_list(projects, health) -> dict:
+def _term_situation(h, cutoff: tuple[int, int], as_of: date) -> str:
+    if h.term_slack_days is not None and h.term_slack_days < 0:
+        return f"预计晚 {-h.term_slack_days:,} 天"
+    if h.opening_year and as_of > date(h.opening_year, *cutoff):
+        return "截止日已过，未录入交付使用"
+    return "可能赶不上"
+
+
+def _term_list(projects, health, cutoff: tuple[int, int], as_of: date) -> dict:
     risky = [p for p in projects if health.get(p.id) and health[p.id].term_risk]
     risky.sort(key=lambda p: (health[p.id].term_slack_days or 0, p.code))
-    rows = []
-    for p in risky:
-        h = health[p.id]
-        late = "" if h.term_slack_days is None else f"{-h.term_slack_days:,}"
-        rows.append(
-            [
-                text(p.name),
-                str(h.opening_year) if h.opening_year else DASH,
-                late or DASH,
-                or_dash(h.next_milestone),
-                or_dash(p.builder),
-            ]
-        )
+    rows = [
+        [
+            text(p.name),
+            str(health[p.id].opening_year) if health[p.id].opening_year else DASH,
+            _term_situation(health[p.id], cutoff, as_of),
+            or_dash(health[p.id].next_milestone),
+            or_dash(p.builder),
+        ]
+        for p in risky
+    ]
     return {
-        "header": ["学校/项目", "计划开学年份", "预计晚于截止日（天）", "当前节点", "责任单位"],
+        "header": ["学校/项目", "计划开学年份", "情况", "当前节点", "责任单位"],
         "rows": rows,
-        "numeric": [1, 2],
+        "numeric": [1],
         "empty_note": "" if rows else "没有预计赶不上秋季开学的学校",
     }
 
@@ -180,7 +186,7 @@ def _targets(targets) -> dict:
         "header": ["规划", "指标", "目标", "目标年份", "目前", "差距", "进度", "来源/说明"],
         "rows": rows,
         "numeric": [3, 4, 5],
-        "empty_note": "" if rows else "尚未录入规划目标（规划目标模块暂无数据），本节从略",
+        "empty_note": "" if rows else "尚未录入规划目标，本节从略",
     }
 
 
@@ -251,6 +257,7 @@ def portfolio_brief_data(
     as_of: date,
     window: tuple[int, int],
     scope: str = "全部项目",
+    cutoff: tuple[int, int] = (8, 31),
 ) -> dict:
     """Everything the portfolio brief shows, for exactly the `projects` given (already filtered)."""
     total = sum(p.total_investment_fen or 0 for p in projects)
@@ -302,7 +309,7 @@ def portfolio_brief_data(
         "chart": _chart(projects, yearly, window),
         "yearly": yearly_table(yearly, unit="亿元"),
         "overdue": _overdue_list(projects, health),
-        "term_risk": _term_list(projects, health),
+        "term_risk": _term_list(projects, health, cutoff, as_of),
         "targets": _targets(targets),
         "quality": _quality(projects, flags),
         "projects": _project_table(

@@ -19,7 +19,7 @@ from tracker.briefs.table import grid_table
 
 GROUP_WIDTHS = [mm * w for w in (34, 18, 22, 28, 30, 18, 28)]
 OVERDUE_WIDTHS = [mm * w for w in (54, 30, 22, 16, 16, 40)]
-TERM_WIDTHS = [mm * w for w in (60, 22, 30, 30, 36)]
+TERM_WIDTHS = [mm * w for w in (54, 20, 42, 26, 36)]
 TARGET_WIDTHS = [mm * w for w in (26, 40, 22, 14, 18, 16, 12, 30)]
 QUALITY_WIDTHS = [mm * w for w in (60, 118)]
 KIND_WIDTHS = [mm * w for w in (60, 20)]

@@ -92,6 +92,7 @@ def portfolio_brief(
         as_of=today,
         window=settings.window,
         scope=f.describe(),
+        cutoff=settings.term_cutoff,
     )
 
 
