@@ -342,3 +342,30 @@ def test_leader_post_is_forbidden(portfolio, auth, client):
 def test_viewer_may_not_export(portfolio, auth, client):
     auth.login("viewer")
     assert client.get("/finance/export.xlsx?by=year").status_code == 403
+
+
+def test_month_rows_for_the_current_year(portfolio, db, auth, client, monkeypatch):
+    from datetime import date
+
+    from tracker import clock
+    from tracker.finance.models import InvestmentMonth
+
+    monkeypatch.setattr(clock, "today", lambda: date(2025, 6, 1))
+    auth.login("finance")
+    fields, html = _form(client, "YC2022-23")
+    assert "2025 年月度数据" in html and fields["months-2-month"] == "3"
+    fields.pop("csrf_token")
+    fields.update({"months-2-planned": "100", "months-2-completed": "80.5"})
+    assert client.post_form("/finance/projects/YC2022-23", fields).status_code == 302
+    month = db.exec(select(InvestmentMonth)).one()
+    assert (month.year, month.month, month.planned_fen, month.completed_fen) == (
+        2025,
+        3,
+        100 * 10**6,
+        80_500_000,
+    )
+    part = client.get("/api/projects/YC2022-23").get_json()["finance"]
+    assert part["months"] == [{"year": 2025, "month": 3, "planned": "100.00", "completed": "80.50"}]
+    # a project whose period has ended gets no month grid
+    _, html = _form(client, "YC2022-01")
+    assert "月度数据" not in html

@@ -204,12 +204,9 @@ def year_pivot(session: Session, f: ProjectFilter, *, totals: bool = True) -> Pi
     ]
     total = {}
     if totals:
-        measures = (
-            func.count(func.distinct(InvestmentYear.project_id)),
-            func.sum(InvestmentYear.planned_fen),
-            func.sum(InvestmentYear.completed_fen),
-        )
-        n, p, c = session.exec(_scoped(_with_years(select(*measures)), f)).one()
+        n = session.exec(_scoped(select(func.count(Project.id)).where(_has_years()), f)).one()
+        measures = (func.sum(InvestmentYear.planned_fen), func.sum(InvestmentYear.completed_fen))
+        p, c = session.exec(_scoped(_with_years(select(*measures)), f)).one()
         total = _rated({"label": "合计", "projects": n, "planned": _int(p), "completed": _int(c)})
     return Pivot("year", YEAR_COLUMNS, rows, total, len(rows))
 
@@ -299,13 +296,25 @@ class Coverage:
     with_funding: int
 
 
+def _has_years():
+    return select(InvestmentYear.id).where(InvestmentYear.project_id == Project.id).exists()
+
+
+def _has_funding():
+    return select(FundingSource.id).where(FundingSource.project_id == Project.id).exists()
+
+
 def coverage(session: Session, f: ProjectFilter) -> Coverage:
-    n = session.exec(_scoped(select(func.count(Project.id)), f)).one()
-    y = session.exec(
-        _scoped(_with_years(select(func.count(func.distinct(InvestmentYear.project_id)))), f)
-    ).one()
-    s = session.exec(
-        _scoped(_with_funding(select(func.count(func.distinct(FundingSource.project_id)))), f)
+    # EXISTS probes the project_id indexes: far cheaper than counting distinct ids over 100k rows.
+    n, y, s = session.exec(
+        _scoped(
+            select(
+                func.count(Project.id),
+                func.count(case((_has_years(), 1))),
+                func.count(case((_has_funding(), 1))),
+            ),
+            f,
+        )
     ).one()
     return Coverage(n, y, s)
 
