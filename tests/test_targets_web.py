@@ -541,3 +541,36 @@ def test_admin_adds_a_target_to_a_plan_and_pm_may_not(client, auth, db, targets)
 
 def _api_indicators(client):
     return [t["indicator"] for t in _api(client).values()]
+
+
+def test_portfolio_brief_pdf_filtered_to_one_jurisdiction_shows_only_its_targets(
+    client, auth, db, seeded, targets, fixed_today
+):
+    import io
+
+    from pypdf import PdfReader
+
+    make_project(
+        db,
+        code="LY-01",
+        name="溧阳市实验小学新校区",
+        province="江苏省",
+        city="常州市",
+        district="溧阳市",
+        status="在建",
+    )
+    auth.login("leader")
+
+    def brief(jurisdiction):
+        response = client.get("/briefs/portfolio.pdf", query_string={"jurisdiction": jurisdiction})
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        reader = PdfReader(io.BytesIO(response.data))
+        return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+
+    liyang = brief("江苏省/常州市/溧阳市")
+    assert "溧阳市4个" in liyang and "溧阳市实验小学新校区" in liyang
+    for other in ("新改扩建幼儿园8所", "新增公办幼儿园至少15所", "市本级8个", "柯灵幼儿园百盛园区"):
+        assert other not in liyang, other
+    yuecheng = brief("浙江省/绍兴市/越城区")
+    assert "新增公办幼儿园至少15所" in yuecheng and "柯灵幼儿园百盛园区" in yuecheng
+    assert "溧阳市4个" not in yuecheng and "溧阳市实验小学新校区" not in yuecheng
