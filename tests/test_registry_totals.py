@@ -231,3 +231,33 @@ def test_totals_are_exact_for_many_cents(app, auth, client, db):
         )
     ).one()
     assert (int(total), int(window)) == (3 + 3 * 10**10, 3)
+
+
+def test_summary_seats_and_classes_equal_the_sum_over_projects(seeded, app, auth, client, db):
+    """The SQL aggregation of seats agrees with logic.seats() project by project."""
+    from tracker.config import DEFAULT_CLASS_SIZES
+    from tracker.projects.logic import seats
+
+    make_project(db, code="M-1", stage="九年一贯制", classes_total=36, classes_added=36,
+                 sections_text="小学段:24;初中段:12")  # fmt: skip
+    make_project(db, code="M-2", stage="九年一贯制", classes_total=27, classes_added=9,
+                 sections_text="学前段:3;义务段:18;高职:6")  # fmt: skip
+    make_project(db, code="M-3", stage="小学", classes_total=None, declared_seats=900)
+    make_project(db, code="M-4", stage="初中", classes_total=30, classes_added=None)
+    make_project(db, code="M-5", stage="其他", classes_total=10, classes_added=10)
+    make_project(db, code="M-6", stage="小学", classes_total=None, classes_added=None)
+    make_project(db, code="M-7", stage="小学", sections_text="乱写", classes_total=12)
+    projects = list(db.exec(select(Project)))
+    expected = [seats(p, DEFAULT_CLASS_SIZES) for p in projects]
+    auth.login("viewer")
+    data = client.get("/api/summary").get_json()
+    assert data["seats_added"] == sum(s.added for s in expected if s.added is not None)
+    assert data["projects_without_seats"] == sum(1 for s in expected if s.added is None) == 4
+    classes = sum(
+        (p.classes_added if p.classes_added is not None else p.classes_total or 0)
+        for p, s in zip(projects, expected, strict=True)
+        if s.added is not None
+    )
+    assert data["classes_added"] == classes
+    # seed only: 3 kindergartens 42 classes × 30 = 1,260 seats (checked by hand)
+    assert client.get("/api/summary?stage=幼儿园").get_json()["seats_added"] == 1260

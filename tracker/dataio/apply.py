@@ -28,13 +28,14 @@ def apply_plan(session: Session, *, actor: Actor, plan: ImportPlan, filename: st
     existing = _existing(session, plan.rows)
     new_code = _code_generator(session, plan.rows)
     now = now_utc()
+    defaults = _defaults()
     new_rows, updated, unchanged = [], 0, 0
     for values in plan.rows:
         project = existing.get(values.get("code")) or existing.get(("name", values["name"]))
         if project is None:
             if not values.get("code"):
                 values = {**values, "code": new_code()}
-            new_rows.append(_defaults() | values | {"created_at": now, "updated_at": now})
+            new_rows.append(defaults | values | {"created_at": now, "updated_at": now})
             continue
         changes = {
             k: (getattr(project, k), v)

@@ -138,12 +138,17 @@ class Project(ProjectBase, table=True):
     @property
     def sections(self) -> dict[str, int]:
         """Per-section classes of a mixed school, from '学前段:3;义务段:18'."""
-        result = {}
-        for part in filter(None, (self.sections_text or "").split(";")):
-            name, _, count = part.partition(":")
-            if count.strip().isdigit():
-                result[name.strip()] = int(count)
-        return result
+        return parse_sections(self.sections_text)
+
+
+def parse_sections(text: str | None) -> dict[str, int]:
+    """'学前段:3;义务段:18' → {'学前段': 3, '义务段': 18}; malformed parts are left out."""
+    result = {}
+    for part in filter(None, (text or "").split(";")):
+        name, _, count = part.partition(":")
+        if count.strip().isdigit():
+            result[name.strip()] = int(count)
+    return result
 
 
 EDITABLE_FIELDS = [name for name in ProjectBase.model_fields if name != "code"]

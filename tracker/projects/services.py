@@ -1,8 +1,9 @@
 """Queries and writes of the registry; every write goes through here and is audited."""
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, select
 
 from tracker import extend
@@ -12,7 +13,7 @@ from tracker.money import yi
 from tracker.projects import filters
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.logic import seats
-from tracker.projects.models import EDITABLE_FIELDS, FIELD_LABELS, Project
+from tracker.projects.models import EDITABLE_FIELDS, FIELD_LABELS, Project, parse_sections
 
 
 class StaleEditError(Exception):
@@ -55,18 +56,41 @@ def all_matching(session: Session, f: ProjectFilter) -> list[Project]:
 
 
 def totals(session: Session, f: ProjectFilter, class_sizes: dict[str, int]) -> Totals:
-    money = session.exec(
+    """Count, money and capacity of the filtered rows, aggregated in SQL.
+
+    Seats follow logic.seats(): a declared figure wins; otherwise classes × the class size of the
+    学段 (a CASE over the configured sizes); mixed schools (分段班数) are summed in Python, they are
+    few. Projects without a class count or declared seats are counted as having no seats."""
+    declared = Project.declared_seats.is_not(None)
+    has_classes = and_(Project.declared_seats.is_(None), Project.classes_total.is_not(None))
+    plain = and_(has_classes, Project.sections_text == "")
+    added = func.coalesce(Project.classes_added, Project.classes_total)
+    size = case(
+        *((Project.stage == stage, n) for stage, n in class_sizes.items()), else_=literal(0)
+    )
+    row = session.exec(
         filters.apply(
             select(
                 func.count(Project.id),
                 func.coalesce(func.sum(Project.total_investment_fen), 0),
                 func.coalesce(func.sum(Project.window_investment_fen), 0),
+                func.coalesce(func.sum(case((declared, Project.declared_seats), else_=0)), 0),
+                func.coalesce(func.sum(case((plain, added * size), else_=0)), 0),
+                func.coalesce(
+                    func.sum(case((or_(declared, has_classes), func.coalesce(added, 0)), else_=0)),
+                    0,
+                ),
+                func.coalesce(
+                    func.sum(case((and_(~declared, Project.classes_total.is_(None)), 1), else_=0)),
+                    0,
+                ),
             ),
             f,
             ordered=False,
         )
     ).one()
-    capacity = session.exec(
+    count, total, window, declared_seats, plain_seats, classes, missing = (int(v) for v in row)
+    mixed = session.exec(
         filters.apply(
             select(
                 Project.stage,
@@ -75,30 +99,30 @@ def totals(session: Session, f: ProjectFilter, class_sizes: dict[str, int]) -> T
                 Project.classes_added,
                 Project.declared_seats,
                 Project.sections_text,
-            ),
+            ).where(has_classes, Project.sections_text != ""),
             f,
             ordered=False,
         )
     ).all()
-    classes = seats_added = missing = 0
-    for row in capacity:
-        s = seats(Project(code="", name="", **row._asdict()), class_sizes)
-        if s.added is None:
-            missing += 1
-            continue
-        seats_added += s.added
-        classes += row.classes_added if row.classes_added is not None else row.classes_total or 0
-    return Totals(int(money[0]), int(money[1]), int(money[2]), classes, seats_added, missing)
+    # Plain rows, not Project instances: building thousands of SQLModel objects costs seconds.
+    mixed_seats = sum(
+        seats(
+            SimpleNamespace(**r._asdict(), sections=parse_sections(r.sections_text)), class_sizes
+        ).added
+        for r in mixed
+    )
+    return Totals(
+        count, total, window, classes, declared_seats + plain_seats + mixed_seats, missing
+    )
 
 
 def filter_options(session: Session) -> dict[str, list]:
     """Distinct values for the filter drop-downs."""
-    active = Project.archived == False  # noqa: E712
 
+    # Values of archived projects are offered too (the list can include them): that lets SQLite
+    # and PostgreSQL answer each DISTINCT from its column's index alone.
     def distinct(column):
-        return [
-            v for v in session.exec(select(column).where(active).distinct().order_by(column)) if v
-        ]
+        return [v for v in session.exec(select(column).distinct().order_by(column)) if v]
 
     return {
         "subdistrict": distinct(Project.subdistrict),
