@@ -230,3 +230,42 @@ def test_brief_print_permission_is_checked(seeded, auth, client, monkeypatch):
     assert client.get("/briefs/portfolio.pdf").status_code == 403
     assert client.get("/projects/YC2022-20/brief.pdf").status_code == 403
     assert "打印简报" not in client.get("/projects/YC2022-20").get_data(as_text=True)
+
+
+def test_targets_and_yearly_investment_reach_the_portfolio_brief(seeded, auth, client, monkeypatch):
+    from tracker.finance import summary as finance
+    from tracker.targets import summary as targets
+
+    row = targets.TargetRow(
+        "越城区教育事业发展“十四五”规划",
+        "新增公办幼儿园",
+        "所",
+        "15",
+        2025,
+        "3",
+        "12",
+        False,
+        "001_356db9a72693fc68.txt 第 271 行",
+    )
+    monkeypatch.setattr(targets, "brief_rows", lambda session, f, today: [row])
+    years = [finance.YearAmounts(2024, 3_000_000_000_00, 2_500_000_000_00)]
+    monkeypatch.setattr(finance, "yearly_totals", lambda session, ids: years)
+    auth.login("leader")
+    text = flat_text(read_pdf(get_pdf(client, "/briefs/portfolio.pdf")))
+    assert "新增公办幼儿园" in text and "15所" in text and "落后" in text
+    assert "分年度投资（计划与完成）" in text
+    assert "202430.0025.0083.3%" in text  # year, plan, completed, rate in one table row
+
+
+def test_long_tables_repeat_their_header_on_every_page(app, auth, client, db):
+    for number in range(1, 151):
+        make_project(db, number=number, name=f"测试第{number}小学（暂名）扩建工程")
+    auth.login("admin")
+    reader = read_pdf(get_pdf(client, "/briefs/portfolio.pdf"))
+    pages = [re.sub(r"\s+", "", page.extract_text()) for page in reader.pages]
+    appendix = [i for i, page in enumerate(pages) if "附表：项目明细" in page][0]
+    assert len(pages) - appendix >= 3  # the table runs over several pages
+    for page in pages[appendix:]:
+        assert "序号项目名称学段街道建设单位期限新增学位总投资" in page
+    assert "合计150个项目" in pages[-1]
+    assert "测试第150小学（暂名）扩建工程" in "".join(pages[appendix:])
