@@ -175,6 +175,14 @@ def run(results: list) -> None:
                 "< 1000",
             )
         )
+        results.append(
+            row(
+                f"targets: 规划目标 page for one city (常州市) p95 at {PROJECTS:,} projects",
+                p95(client, "/targets?jurisdiction=江苏省/常州市"),
+                "ms",
+                "< 500",
+            )
+        )
         engine.dispose()
 
 

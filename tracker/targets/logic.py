@@ -116,7 +116,7 @@ def unit_problem(rule: Rule, unit: str) -> str | None:
     return f"单位「{unit}」与计算规则「{rule.measure}」不符（应为 {'/'.join(sorted(allowed))}），无法计算完成值"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProjectFacts:
     """What attainment needs to know about one project."""
 

@@ -1,11 +1,13 @@
 """Queries and writes of the targets domain: which targets a jurisdiction holds, how far each is
 attained (from the registry, the milestones and finance contracts), and hand-made project links."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 from uuid import uuid4
 
+from sqlalchemy import and_, false, or_
 from sqlmodel import Session, select
 
 from tracker.audit.models import AuditEntry
@@ -111,10 +113,27 @@ class _Capacity(SimpleNamespace):
     sections = Project.sections
 
 
-def _facts(session: Session, class_sizes: dict[str, int]) -> list[logic.ProjectFacts]:
-    rows = session.exec(
-        select(*_FACT_COLUMNS).where(Project.archived == False)  # noqa: E712
-    ).all()
+def _place_condition(scopes: set[str]):
+    """SQL for 'the project lies within one of these jurisdictions' (None: anywhere)."""
+    columns = (Project.province, Project.city, Project.district, Project.subdistrict)
+    clauses = []
+    for scope in scopes:
+        parts = [p for p in scope.split("/") if p]
+        if not parts:
+            return None
+        clauses.append(and_(*[c == v for c, v in zip(columns, parts, strict=False)]))
+    return or_(*clauses) if clauses else false()
+
+
+def _facts(
+    session: Session, class_sizes: dict[str, int], scopes: set[str], linked: set[int]
+) -> list[logic.ProjectFacts]:
+    """Facts of the active projects within `scopes` (or hand-linked), read as plain columns."""
+    query = select(*_FACT_COLUMNS).where(Project.archived == False)  # noqa: E712
+    place = _place_condition(scopes)
+    if place is not None:
+        query = query.where(or_(place, Project.id.in_(linked)) if linked else place)
+    rows = session.exec(query).all()
     delivered = milestones.delivered_on(session, [r.id for r in rows])
     return [
         logic.ProjectFacts(
@@ -157,14 +176,24 @@ def _spec(t: Target, plan: Plan) -> logic.TargetSpec:
 
 
 def evaluate(
-    session: Session, *, today: date, class_sizes: dict[str, int], scope: str = ""
+    session: Session,
+    *,
+    today: date,
+    class_sizes: dict[str, int],
+    scope: str = "",
+    wanted: Callable[[Target, dict[int, str]], bool] | None = None,
 ) -> list[TargetView]:
     """Every target within `scope` (a jurisdiction path or prefix), evaluated; children are nested
-    under their parent when both are in scope. Checks across targets look at all of them."""
+    under their parent when both are in scope. Checks across targets (contradictions, roll-ups)
+    look at all of them; attainment is computed only for the targets shown (or `wanted`)."""
     targets = list(session.exec(select(Target).order_by(Target.plan_id, Target.position)))
     plans = {p.id: p for p in session.exec(select(Plan))}
-    facts = logic.FactIndex(_facts(session, class_sizes))
     links = _links(session)
+    wanted = wanted or (lambda t, _links: within(t.jurisdiction, scope))
+    computed = {t.id for t in targets if wanted(t, links.get(t.id, {}))}
+    scopes = {t.jurisdiction for t in targets if t.id in computed}
+    linked = {pid for t in targets if t.id in computed for pid in links.get(t.id, {})}
+    facts = logic.FactIndex(_facts(session, class_sizes, scopes, linked))
     clashes = logic.contradictions(
         [
             logic.Stated(
@@ -185,7 +214,7 @@ def evaluate(
         spec = _spec(t, plan)
         rule, flags = logic.static_flags(spec, t.rule)
         att = logic.Attainment()
-        if rule is not None:
+        if rule is not None and t.id in computed:
             target_links = links.get(t.id, {})
             completed_fen = None
             if rule.measure == "投资":
@@ -263,11 +292,13 @@ def flatten(views: list[TargetView]) -> list[TargetView]:
 def targets_for_project(
     session: Session, project: Project, *, today: date, class_sizes: dict[str, int]
 ) -> list[TargetView]:
-    return [
-        v
-        for v in flatten(evaluate(session, today=today, class_sizes=class_sizes))
-        if project.id in v.att.project_ids
-    ]
+    path = "/".join([project.province, project.city, project.district, project.subdistrict])
+
+    def concerns(t: Target, target_links: dict[int, str]) -> bool:
+        return project.id in target_links or logic.within(path, t.jurisdiction)
+
+    views = evaluate(session, today=today, class_sizes=class_sizes, wanted=concerns)
+    return [v for v in flatten(views) if project.id in v.att.project_ids]
 
 
 def links_of(session: Session, target_id: int) -> dict[int, str]:
