@@ -75,17 +75,36 @@ def test_load_targets_cli_is_idempotent(runner, app, db):
     first = runner.invoke(args=["load-targets"])
     assert first.exit_code == 0, first.output
     assert "目标：新增 32" in first.output
+    # scripts/run calls it on every start: edits made in the app are not overwritten.
+    target = db.exec(select(Target).where(Target.key == KG_KEY)).one()
+    target.note = "已在系统中修改"
+    db.add(target)
+    db.commit()
     second = runner.invoke(args=["load-targets"])
     assert second.exit_code == 0
-    assert "目标：新增 0，更新 0，未变 32" in second.output
+    assert "数据库已有 5 个规划，不再导入目标" in second.output
+    db.expire_all()
+    assert db.exec(select(Target).where(Target.key == KG_KEY)).one().note == "已在系统中修改"
+    third = runner.invoke(args=["load-targets", "--update"])
+    assert third.exit_code == 0
+    assert "目标：新增 0，更新 1，未变 31" in third.output
     assert len(db.exec(select(Target)).all()) == 32
     assert len(db.exec(select(Plan)).all()) == 5
-    assert (
-        db.exec(select(Jurisdiction).where(Jurisdiction.path == "浙江省/绍兴市/越城区"))
-        .one()
-        .division_code
-        == "330602"
+    yuecheng = db.exec(
+        select(Jurisdiction).where(Jurisdiction.path == "浙江省/绍兴市/越城区")
+    ).one()
+    assert yuecheng.division_code == "330602"
+
+
+def test_load_targets_cli_reports_errors_and_writes_nothing(runner, app, db, tmp_path):
+    bad = tmp_path / "targets.csv"
+    bad.write_text(
+        HEADER + "\nk1,p,2021,,火星,指标,,所,≥,,,1,1,2025,计数,,f,1,,\n", encoding="utf-8"
     )
+    result = runner.invoke(args=["load-targets", "--file", str(bad)])
+    assert result.exit_code == 1
+    assert "区域「火星」不在区域表" in result.output and "数据库未改动" in result.output
+    assert db.exec(select(Target)).all() == [] and db.exec(select(Jurisdiction)).all() == []
 
 
 def test_plan_page_shows_seed_targets_with_sources_and_zero_of_eight(

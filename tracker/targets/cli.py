@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from tracker.audit.services import Actor
 from tracker.db import engine
@@ -15,6 +15,7 @@ from tracker.targets.loader import (
     load_jurisdictions,
     load_targets,
 )
+from tracker.targets.models import Plan
 
 CLI_ACTOR = Actor(None, "命令行")
 
@@ -29,10 +30,24 @@ def register(app: Flask) -> None:
         type=click.Path(exists=True, path_type=Path),
         default=JURISDICTIONS_FILE,
     )
-    def load_targets_cmd(path, jurisdictions):
-        """Load data/jurisdictions.csv and data/targets.csv (upsert by path / key; safe to re-run)."""
+    @click.option(
+        "--update",
+        is_flag=True,
+        help="Also when plans exist: upsert targets by key (overwrites edits made in the app).",
+    )
+    def load_targets_cmd(path, jurisdictions, update):
+        """Load data/jurisdictions.csv, then data/targets.csv when no plans exist yet (safe to
+        re-run from scripts/run; --update upserts the targets by their key)."""
         with Session(engine()) as session:
             places = load_jurisdictions(session, jurisdictions.read_text(encoding="utf-8"))
+            plans = session.exec(select(func.count(Plan.id))).one()
+            if places.ok and plans and not update:
+                session.commit()
+                click.echo(
+                    f"区域：新增 {places.created}，更新 {places.updated}，未变 {places.unchanged}；"
+                    f"数据库已有 {plans} 个规划，不再导入目标（用 --update 按目标编号更新）"
+                )
+                return
             if places.ok:
                 outcome = load_targets(
                     session, actor=CLI_ACTOR, text=path.read_text(encoding="utf-8")
