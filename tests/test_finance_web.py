@@ -369,3 +369,34 @@ def test_month_rows_for_the_current_year(portfolio, db, auth, client, monkeypatc
     # a project whose period has ended gets no month grid
     _, html = _form(client, "YC2022-01")
     assert "月度数据" not in html
+
+
+def test_xlsx_reads_back_in_streaming_mode_too(portfolio, auth, client):
+    """The import reader (openpyxl read_only) sees every row, text intact and numbers exact."""
+    from tracker.dataio.tables import read_table
+
+    auth.login("finance")
+    data = client.get("/finance/export.xlsx?by=project&unit=万元").data
+    sheet = read_table(data, "x.xlsx")
+    assert len(sheet.rows) == 1 + 35 + 1
+    assert sheet.rows[-1][1] == "合计" and sheet.rows[-1][2] == "778000"
+    by_code = {r[0]: r for r in sheet.rows[1:-1]}
+    assert by_code["YC2022-23"][4] == "20000.01"  # planned 0.01 + 20000 万元
+
+
+def test_xlsx_writer_escapes_text():
+    from tracker.finance import xlsx
+
+    data = xlsx.write(
+        title="a/b:c",
+        headers=["名称", "金额"],
+        kinds=["text", "money"],
+        widths=[10, 10],
+        rows=[["<b>&\x01'", xlsx.Number("0.000001")]],
+        last_bold=False,
+        money_format="0.00",
+        rate_format="0.0",
+    )
+    book = load_workbook(io.BytesIO(data))
+    assert book.active.title == "a_b_c"
+    assert book.active["A2"].value == "<b>&'" and book.active["B2"].value == 0.000001
