@@ -266,7 +266,10 @@ def test_completed_investment_comes_from_the_finance_contract(
 # --- jurisdictions: roll-up and narrowing ---------------------------------------------------
 
 
-def test_city_roll_up_of_changzhou_district_counts_is_44(client, auth, targets):
+def test_city_roll_up_of_changzhou_district_counts_is_44(client, auth, db, targets):
+    make_project(
+        db, code="LY-01", name="溧阳市实验小学", province="江苏省", city="常州市", district="溧阳市"
+    )
     auth.login("leader")
     city = _api(client, "江苏省/常州市")
     whole = city["004-key-projects"]
@@ -279,6 +282,12 @@ def test_city_roll_up_of_changzhou_district_counts_is_44(client, auth, targets):
     html = client.get("/targets?jurisdiction=江苏省/常州市").get_data(as_text=True)
     assert "分项合计 <strong>44</strong> 个，与总目标一致" in html
     assert "新改扩建幼儿园8所" not in html  # other places' targets are not shown
+    areas = re.findall(r'<tr data-area="江苏省/常州市/([^"]+)">(.*?)</tr>', html, re.S)
+    assert [name for name, _ in areas] == sorted(
+        ["市本级", "溧阳市", "金坛区", "武进区", "新北区", "天宁区", "钟楼区", "经开区"]
+    )
+    liyang_row = dict(areas)["溧阳市"]
+    assert re.findall(r'<td class="num">(\d+)</td>', liyang_row) == ["1", "1"]
     one = _api(client, "江苏省/常州市/溧阳市")
     assert list(one) == ["004-key-projects-liyang"]
 

@@ -7,7 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 from uuid import uuid4
 
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, false, func, or_
 from sqlmodel import Session, select
 
 from tracker.audit.models import AuditEntry
@@ -436,3 +436,44 @@ def create_target(session: Session, *, actor: Actor, plan: Plan, values: dict) -
         detail=target.indicator,
     )
     return target
+
+
+@dataclass(frozen=True)
+class Area:
+    """One jurisdiction directly under the one being viewed, with what it holds."""
+
+    path: str
+    name: str
+    targets: int
+    projects: int
+
+
+def sub_areas(session: Session, scope: str, views: list[TargetView]) -> list[Area]:
+    """The next level down (a city's districts), each with its targets and active projects."""
+    depth = len([p for p in scope.split("/") if p])
+    options = [
+        o
+        for o in jurisdiction_options(session)
+        if o.depth == depth and within(o.path, scope) and o.path != scope
+    ]
+    if not options:
+        return []
+    level = level_columns()[depth]
+    query = select(level, func.count(Project.id)).where(Project.archived == False)  # noqa: E712
+    for column, value in zip(level_columns(), [p for p in scope.split("/") if p], strict=False):
+        query = query.where(column == value)
+    counts = dict(session.exec(query.group_by(level)).all())
+    all_targets = flatten(views)
+    return [
+        Area(
+            o.path,
+            o.name,
+            sum(1 for v in all_targets if within(v.target.jurisdiction, o.path)),
+            counts.get(o.name, 0),
+        )
+        for o in options
+    ]
+
+
+def level_columns():
+    return (Project.province, Project.city, Project.district, Project.subdistrict)

@@ -37,6 +37,7 @@ def index():
     return render_template(
         "targets/index.html",
         plans=services.by_plan(views),
+        areas=services.sub_areas(get_session(), scope, views) if scope else [],
         scope=scope,
         options=services.jurisdiction_options(get_session()),
         today=clock.today(),
