@@ -98,5 +98,7 @@ def apply(query, f: ProjectFilter, *, ordered: bool = True):
         query = query.where(Project.is_government == (f.government == "1"))
     if ordered:
         column = SORTS[f.sort]
-        query = query.order_by(column.desc() if f.order == "desc" else column.asc(), Project.id)
+        # Unknown values (no class count …) go last either way, on SQLite and PostgreSQL alike.
+        direction = column.desc() if f.order == "desc" else column.asc()
+        query = query.order_by(direction.nulls_last(), Project.id)
     return query
