@@ -7,7 +7,7 @@ from sqlalchemy import insert
 from sqlmodel import select
 
 from tests.conftest import make_project
-from tracker.finance import pivots
+from tracker.finance import checks, pivots
 from tracker.finance.logic import completion_rate, exact_text
 from tracker.finance.models import FundingSource, InvestmentYear
 from tracker.finance.summary import completed_total_fen, yearly_for_project, yearly_totals
@@ -104,9 +104,9 @@ def test_source_pivot_and_flags(portfolio, db):
         "国有平台公司",
     ]
     assert exact_text(table.total["amount"], "万元") == "44999.99"
-    flagged = [r.code for r in pivots.funding_mismatch(db, ProjectFilter()).rows]
+    flagged = [r.code for r in checks.funding_mismatch(db, ProjectFilter()).rows]
     assert flagged == ["YC2022-01"]  # 14999.99 vs 15000; row 23's 3亿 matches exactly
-    over = [r.code for r in pivots.plan_above_total(db, ProjectFilter()).rows]
+    over = [r.code for r in checks.plan_above_total(db, ProjectFilter()).rows]
     assert over == ["YC2022-23"]  # 40000.01 万元 planned vs 3亿 total
 
 
@@ -121,7 +121,7 @@ def test_pivots_honour_the_project_filter(portfolio, db):
     assert table.total["projects"] == len(expected)
     stage = pivots.group_pivot(db, "stage", ProjectFilter(stage="幼儿园"))
     assert [r["label"] for r in stage.rows] == ["幼儿园"]
-    assert pivots.coverage(db, ProjectFilter(stage="幼儿园")).with_years == 0
+    assert checks.coverage(db, ProjectFilter(stage="幼儿园")).with_years == 0
 
 
 def test_ten_thousand_cents_make_exactly_one_hundred(app, db):

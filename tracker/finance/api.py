@@ -4,7 +4,7 @@ from flask import Blueprint, abort, jsonify, request
 
 from tracker.accounts.web import requires
 from tracker.db import get_session
-from tracker.finance import pivots, services
+from tracker.finance import checks, pivots, services
 from tracker.finance.logic import exact_text, unit_or_default
 from tracker.projects.filters import ProjectFilter
 
@@ -38,7 +38,7 @@ def summary():
     f = ProjectFilter.from_args(request.args)
     db = get_session()
     table = pivots.pivot(db, by, f)
-    cov = pivots.coverage(db, f)
+    cov = checks.coverage(db, f)
     return jsonify(
         {
             "by": by,

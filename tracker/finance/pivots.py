@@ -5,7 +5,7 @@ test can check that the rows add up to it exactly."""
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.finance.logic import completion_rate, share
@@ -57,16 +57,24 @@ def _int(value) -> int | None:
     return None if value is None else int(value)
 
 
-def _scoped(query, f: ProjectFilter):
+def scoped(query, f: ProjectFilter):
     return filters.apply(query, f, ordered=False)
 
 
-def _with_years(query):
+def with_years(query):
     return query.select_from(Project).join(InvestmentYear, InvestmentYear.project_id == Project.id)
 
 
-def _with_funding(query):
+def with_funding(query):
     return query.select_from(Project).join(FundingSource, FundingSource.project_id == Project.id)
+
+
+def has_years():
+    return select(InvestmentYear.id).where(InvestmentYear.project_id == Project.id).exists()
+
+
+def has_funding():
+    return select(FundingSource.id).where(FundingSource.project_id == Project.id).exists()
 
 
 def _label(by: str, key) -> str:
@@ -158,7 +166,7 @@ def _joined(query, years, funds):
 def portfolio_total(session: Session, f: ProjectFilter) -> dict:
     """The totals line of a project-level pivot, from its own aggregate queries over the raw rows."""
     n, t, w = session.exec(
-        _scoped(
+        scoped(
             select(
                 func.count(Project.id),
                 func.sum(Project.total_investment_fen),
@@ -168,14 +176,14 @@ def portfolio_total(session: Session, f: ProjectFilter) -> dict:
         )
     ).one()
     p, c = session.exec(
-        _scoped(
-            _with_years(
+        scoped(
+            with_years(
                 select(func.sum(InvestmentYear.planned_fen), func.sum(InvestmentYear.completed_fen))
             ),
             f,
         )
     ).one()
-    a = session.exec(_scoped(_with_funding(select(func.sum(FundingSource.amount_fen))), f)).one()
+    a = session.exec(scoped(with_funding(select(func.sum(FundingSource.amount_fen))), f)).one()
     total = {"code": "", "label": "合计", "projects": n, "total": _int(t), "window": _int(w)}
     total.update(planned=_int(p), completed=_int(c), funding=_int(a))
     return _rated(total)
@@ -183,8 +191,8 @@ def portfolio_total(session: Session, f: ProjectFilter) -> dict:
 
 def year_pivot(session: Session, f: ProjectFilter, *, totals: bool = True) -> Pivot:
     # (project_id, year) is unique, so rows per year = projects with figures that year.
-    query = _scoped(
-        _with_years(
+    query = scoped(
+        with_years(
             select(
                 InvestmentYear.year,
                 func.count(InvestmentYear.id),
@@ -204,9 +212,9 @@ def year_pivot(session: Session, f: ProjectFilter, *, totals: bool = True) -> Pi
     ]
     total = {}
     if totals:
-        n = session.exec(_scoped(select(func.count(Project.id)).where(_has_years()), f)).one()
+        n = session.exec(scoped(select(func.count(Project.id)).where(has_years()), f)).one()
         measures = (func.sum(InvestmentYear.planned_fen), func.sum(InvestmentYear.completed_fen))
-        p, c = session.exec(_scoped(_with_years(select(*measures)), f)).one()
+        p, c = session.exec(scoped(with_years(select(*measures)), f)).one()
         total = _rated({"label": "合计", "projects": n, "planned": _int(p), "completed": _int(c)})
     return Pivot("year", YEAR_COLUMNS, rows, total, len(rows))
 
@@ -232,7 +240,7 @@ def group_pivot(session: Session, by: str, f: ProjectFilter, *, totals: bool = T
             {"key": key, "label": _label(by, key), "projects": n, "total": _int(t)}
             | {"window": _int(w), "planned": _int(p), "completed": _int(c), "funding": _int(a)}
         )
-        for key, n, t, w, p, c, a in session.exec(_scoped(query, f).group_by(column))
+        for key, n, t, w, p, c, a in session.exec(scoped(query, f).group_by(column))
     ]
     rows.sort(key=lambda r: (-(r["total"] or 0), r["label"]))
     total = portfolio_total(session, f) if totals else {}
@@ -245,9 +253,9 @@ def source_pivot(session: Session, f: ProjectFilter) -> Pivot:
         func.count(func.distinct(FundingSource.project_id)),
         func.sum(FundingSource.amount_fen),
     )
-    query = _scoped(_with_funding(select(FundingSource.source, *measures)), f)
+    query = scoped(with_funding(select(FundingSource.source, *measures)), f)
     found = {s: (n, _int(a)) for s, n, a in session.exec(query.group_by(FundingSource.source))}
-    n, a = session.exec(_scoped(_with_funding(select(*measures)), f)).one()
+    n, a = session.exec(scoped(with_funding(select(*measures)), f)).one()
     whole = _int(a) or 0
     order = FUNDING_SOURCES + sorted(set(found) - set(FUNDING_SOURCES))
     rows = [
@@ -287,91 +295,3 @@ def project_pivot(session: Session, f: ProjectFilter, *, limit=None, offset=0) -
     ]
     total = portfolio_total(session, f)
     return Pivot("project", PROJECT_COLUMNS, rows, total, total["projects"])
-
-
-@dataclass(frozen=True)
-class Coverage:
-    projects: int
-    with_years: int
-    with_funding: int
-
-
-def _has_years():
-    return select(InvestmentYear.id).where(InvestmentYear.project_id == Project.id).exists()
-
-
-def _has_funding():
-    return select(FundingSource.id).where(FundingSource.project_id == Project.id).exists()
-
-
-def coverage(session: Session, f: ProjectFilter) -> Coverage:
-    # EXISTS probes the project_id indexes: far cheaper than counting distinct ids over 100k rows.
-    n, y, s = session.exec(
-        _scoped(
-            select(
-                func.count(Project.id),
-                func.count(case((_has_years(), 1))),
-                func.count(case((_has_funding(), 1))),
-            ),
-            f,
-        )
-    ).one()
-    return Coverage(n, y, s)
-
-
-@dataclass(frozen=True)
-class Flagged:
-    code: str
-    name: str
-    total_fen: int | None
-    sum_fen: int
-
-
-@dataclass(frozen=True)
-class FlagList:
-    """Flagged projects: how many in all, and the first `limit` of them by code."""
-
-    count: int
-    rows: list[Flagged]
-
-
-def _flag_list(session: Session, query, limit: int | None) -> FlagList:
-    count = session.exec(select(func.count()).select_from(query.subquery())).one()
-    query = query.order_by(Project.code)
-    if limit is not None:
-        query = query.limit(limit)
-    rows = [Flagged(c, n, t, int(v)) for c, n, t, v in session.exec(query)]
-    return FlagList(count, rows)
-
-
-def plan_above_total(session: Session, f: ProjectFilter, limit: int | None = None) -> FlagList:
-    """Projects whose yearly plan figures sum above their 总投资."""
-    planned = func.sum(InvestmentYear.planned_fen)
-    query = _scoped(
-        _with_years(
-            select(Project.code, Project.name, Project.total_investment_fen, planned)
-        ).group_by(Project.id, Project.code, Project.name, Project.total_investment_fen),
-        f,
-    ).having(planned > func.coalesce(Project.total_investment_fen, 0))
-    return _flag_list(session, query, limit)
-
-
-def funding_mismatch(session: Session, f: ProjectFilter, limit: int | None = None) -> FlagList:
-    """Projects with funding sources entered that do not sum to their 总投资."""
-    amount = func.sum(FundingSource.amount_fen)
-    query = _scoped(
-        _with_funding(
-            select(Project.code, Project.name, Project.total_investment_fen, amount)
-        ).group_by(Project.id, Project.code, Project.name, Project.total_investment_fen),
-        f,
-    ).having(amount != func.coalesce(Project.total_investment_fen, 0))
-    return _flag_list(session, query, limit)
-
-
-def planned_outside_window(session: Session, f: ProjectFilter, window: tuple[int, int]) -> dict:
-    """project id → (planned fen for years before the window, after it)."""
-    start, end = window
-    before = func.sum(case((InvestmentYear.year < start, InvestmentYear.planned_fen), else_=0))
-    after = func.sum(case((InvestmentYear.year > end, InvestmentYear.planned_fen), else_=0))
-    query = _scoped(_with_years(select(Project.id, before, after)), f).group_by(Project.id)
-    return {pid: (int(b or 0), int(a or 0)) for pid, b, a in session.exec(query)}

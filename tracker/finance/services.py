@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.audit.models import AuditEntry
@@ -243,7 +242,3 @@ def _sync(session: Session, stored: dict, wanted: dict, make, attrs: tuple) -> t
             session.add(row)
     session.flush()
     return old, new
-
-
-def count_with_years(session: Session) -> int:
-    return session.exec(select(func.count(func.distinct(InvestmentYear.project_id)))).one()

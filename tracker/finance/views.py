@@ -15,7 +15,7 @@ from flask import (
 from tracker import clock
 from tracker.accounts.web import current_actor, require, requires
 from tracker.db import get_session
-from tracker.finance import charts, export, pivots, services, upload
+from tracker.finance import charts, checks, export, pivots, services, upload
 from tracker.finance.forms import FinanceForm, UploadForm, read_inputs
 from tracker.finance.logic import exact_text, shown, unit_or_default, year_in_period
 from tracker.finance.window import COLUMNS as WINDOW_COLUMNS
@@ -85,9 +85,9 @@ def index():
         page=page,
         pages=max(1, -(-table.count // size)) if by == "project" else 1,
         labels=pivots.BY,
-        coverage=pivots.coverage(db, f),
-        over_plan=pivots.plan_above_total(db, f, limit=size),
-        funding_off=pivots.funding_mismatch(db, f, limit=size),
+        coverage=checks.coverage(db, f),
+        over_plan=checks.plan_above_total(db, f, limit=size),
+        funding_off=checks.funding_mismatch(db, f, limit=size),
         charts=CHARTS,
         options=project_services.filter_options(db),
         stages=STAGES,

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from tracker.finance.checks import planned_outside_window
 from tracker.finance.logic import WindowSplit, split_window, sum_splits
-from tracker.finance.pivots import Column, planned_outside_window
+from tracker.finance.pivots import Column
 from tracker.projects import filters
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.models import Project
