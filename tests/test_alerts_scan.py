@@ -309,3 +309,38 @@ def test_scan_overdue_command(app, db, runner):
     assert "新增预警 0 条" in again.output
     bad = runner.invoke(args=["scan-overdue", "--today", "2025-02-30"])
     assert bad.exit_code != 0
+
+
+def test_alerts_page_follows_scans_and_project_edits(client, auth, app, db, fixed_today):
+    from tracker.projects.services import update_project
+
+    p = _project(app, db, code="T-0001", builder="镜湖开发办", start_year=2023, end_year=2024)
+    auth.login("leader")
+    assert "尚未运行过每日扫描" in client.get("/alerts").get_data(as_text=True)
+    _scan(app, db)
+    html = client.get("/alerts").get_data(as_text=True)
+    assert "上次扫描" in html and "镜湖开发办" in html
+    with app.app_context():
+        update_project(
+            db,
+            actor=_actor(),
+            project=p,
+            values={"builder": "市交投集团"},
+            expected_version=None,
+        )
+    db.commit()
+    html = client.get("/alerts").get_data(as_text=True)
+    assert "市交投集团" in html and "镜湖开发办" not in html
+    for m in services.milestones_of(db, p.id):
+        m.actual_on = m.planned_on if m.planned_on <= TODAY else None
+        db.add(m)
+    db.commit()
+    _scan(app, db)
+    html = client.get("/alerts").get_data(as_text=True)
+    assert "没有未解决的预警" in html
+
+
+def _actor():
+    from tracker.audit.services import Actor
+
+    return Actor(None, "测试")

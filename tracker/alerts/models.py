@@ -48,3 +48,20 @@ class Alert(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+class AlertScan(SQLModel, table=True):
+    """One run of the daily scan: shown as 上次扫描 and used to know when alert data changed."""
+
+    __tablename__ = "alert_scan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ran_at: datetime = Field(
+        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    day: date
+    projects: int = 0
+    opened: int = 0
+    updated: int = 0
+    closed: int = 0
+    failed: int = 0

@@ -4,11 +4,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import case, func, insert, select, update
 from sqlmodel import Session
 
 from tracker.alerts.logic import WantedAlert, wanted_alerts
-from tracker.alerts.models import KINDS, Alert
+from tracker.alerts.models import KINDS, Alert, AlertScan
 from tracker.audit.services import Actor, record
 from tracker.clock import now_utc
 from tracker.milestones import services as schedule
@@ -117,8 +118,19 @@ def scan(session: Session, today: date) -> ScanResult:
     table = Alert.__table__
     for i in range(0, len(new_rows), CHUNK):
         session.connection().execute(insert(table), new_rows[i : i + CHUNK])
-    session.flush()
     result.opened, result.updated, result.closed = len(new_rows), len(to_update), len(to_close)
+    session.add(
+        AlertScan(
+            ran_at=now,
+            day=today,
+            projects=count,
+            opened=result.opened,
+            updated=result.updated,
+            closed=result.closed,
+            failed=len(failed),
+        )
+    )
+    session.flush()
     return result
 
 
@@ -128,36 +140,75 @@ OPEN = Alert.closed_on.is_(None)
 
 
 def per_project(session: Session) -> list:
-    """Every project with open alerts, in one aggregate query (plain rows: project_id, code,
-    builder, subdistrict, alerts, earliest_overdue and a count per kind). The 预警 page groups and
-    pages these few thousand rows in Python instead of asking the database again for each view."""
-    query = (
-        select(
-            Alert.project_id,
-            Project.code,
-            Project.builder,
-            Project.subdistrict,
-            func.count(Alert.id).label("alerts"),
-            func.min(case((Alert.kind == "overdue", Alert.due_on), else_=None)).label(
-                "earliest_overdue"
-            ),
-            *[func.sum(case((Alert.kind == k, 1), else_=0)).label(k) for k in KINDS],
-        )
-        .join(Project, Project.id == Alert.project_id)
-        .where(OPEN, Project.archived == False)  # noqa: E712
-        .group_by(Alert.project_id, Project.code, Project.builder, Project.subdistrict)
+    """Every project with open alerts (plain rows: project_id, code, builder, subdistrict, alerts,
+    earliest_overdue and a count per kind). The 预警 page groups and pages these few thousand rows
+    in Python. Only the scan changes alerts and any project edit bumps its updated_at, so the rows
+    are cached per process until either moves on (checked with one cheap query per request)."""
+    key = tuple(session.connection().execute(_FINGERPRINT).one())
+    cache = current_app.extensions.setdefault("alerts_per_project", {})
+    if cache.get("key") != key:
+        rows = session.connection().execute(_PER_PROJECT).all()
+        rows.sort(key=_page_order)  # the page's order, so paging needs no sort
+        cache.clear()
+        cache.update(key=key, rows=rows, derived={})
+    return cache["rows"]
+
+
+def _derived(rows: list, name: str, today: date, compute):
+    """Groupings of the cached rows, kept with them (recomputed when the rows or the day change)."""
+    cache = current_app.extensions.get("alerts_per_project", {})
+    if cache.get("rows") is not rows:
+        return compute()
+    derived = cache["derived"]
+    if (name, today) not in derived:
+        derived[(name, today)] = compute()
+    return derived[(name, today)]
+
+
+_FINGERPRINT = select(
+    select(func.max(AlertScan.id)).scalar_subquery(),
+    select(func.max(AlertScan.ran_at)).scalar_subquery(),
+    select(func.max(Project.updated_at)).scalar_subquery(),
+    select(func.count(Project.id)).scalar_subquery(),
+)
+_PER_PROJECT = (
+    select(
+        Alert.project_id,
+        Project.code,
+        Project.builder,
+        Project.subdistrict,
+        func.count(Alert.id).label("alerts"),
+        func.min(case((Alert.kind == "overdue", Alert.due_on), else_=None)).label(
+            "earliest_overdue"
+        ),
+        *[func.sum(case((Alert.kind == k, 1), else_=0)).label(k) for k in KINDS],
     )
-    return session.connection().execute(query).all()
+    .join(Project, Project.id == Alert.project_id)
+    .where(OPEN, Project.archived == False)  # noqa: E712
+    .group_by(Alert.project_id, Project.code, Project.builder, Project.subdistrict)
+)
+
+
+def last_scan(session: Session) -> AlertScan | None:
+    return session.execute(select(AlertScan).order_by(AlertScan.id.desc()).limit(1)).scalar()
 
 
 def counts(session: Session, rows: list | None = None) -> dict[str, int]:
     rows = per_project(session) if rows is None else rows
-    result = {k: sum(getattr(r, k) for r in rows) for k in KINDS}
-    return result | {"total": sum(r.alerts for r in rows), "projects": len(rows)}
+
+    def compute():
+        result = {k: sum(getattr(r, k) for r in rows) for k in KINDS}
+        return result | {"total": sum(r.alerts for r in rows), "projects": len(rows)}
+
+    return _derived(rows, "counts", None, compute)
 
 
 def grouped(rows: list, key: str, today: date) -> list[dict]:
     """Open alerts per 建设单位 (key="builder") or 街道 ("subdistrict")."""
+    return _derived(rows, key, today, lambda: _grouped(rows, key, today))
+
+
+def _grouped(rows: list, key: str, today: date) -> list[dict]:
     groups: dict[str, dict] = {}
     for r in rows:
         value = getattr(r, key)
@@ -192,13 +243,16 @@ def project_page(
     size: int,
 ) -> tuple[list[dict], int]:
     """Projects with open alerts, ordered by 建设单位 then most overdue, with their alerts."""
-    chosen = [
-        r
-        for r in rows
-        if (not builder or r.builder == builder)
-        and (not subdistrict or r.subdistrict == subdistrict)
-    ]
-    chosen.sort(key=_page_order)
+    chosen = (
+        [
+            r
+            for r in rows
+            if (not builder or r.builder == builder)
+            and (not subdistrict or r.subdistrict == subdistrict)
+        ]
+        if builder or subdistrict
+        else rows
+    )
     shown = chosen[(page - 1) * size : page * size]
     ids = [r.project_id for r in shown]
     if not ids:

@@ -39,6 +39,7 @@ def index():
         by_builder=services.grouped(summary, "builder", today),
         by_subdistrict=services.grouped(summary, "subdistrict", today),
         counts=services.counts(db, summary),
+        last_scan=services.last_scan(db),
         kinds=KINDS,
         today=today,
         days_overdue=days_overdue,
