@@ -400,3 +400,14 @@ def test_xlsx_writer_escapes_text():
     book = load_workbook(io.BytesIO(data))
     assert book.active.title == "a_b_c"
     assert book.active["A2"].value == "<b>&'" and book.active["B2"].value == 0.000001
+
+
+def test_form_warns_when_completed_exceeds_the_plan(portfolio, auth, client):
+    auth.login("finance")
+    fields, _ = _form(client, "YC2022-20")
+    fields.pop("csrf_token")
+    fields.update({"years-0-planned": "4000", "years-0-completed": "4400.01"})
+    response = client.post_form("/finance/projects/YC2022-20", fields, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "已保存投资数据" in html
+    assert "提示：2023 年完成投资 4400.01 万元超过年度计划 4000.00 万元的 110%" in html

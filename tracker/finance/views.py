@@ -17,7 +17,13 @@ from tracker.accounts.web import current_actor, require, requires
 from tracker.db import get_session
 from tracker.finance import charts, checks, export, pivots, services, upload
 from tracker.finance.forms import FinanceForm, UploadForm, read_inputs
-from tracker.finance.logic import exact_text, shown, unit_or_default, year_in_period
+from tracker.finance.logic import (
+    exact_text,
+    exceeds_margin,
+    shown,
+    unit_or_default,
+    year_in_period,
+)
 from tracker.finance.window import COLUMNS as WINDOW_COLUMNS
 from tracker.finance.window import reconcile
 from tracker.projects import services as project_services
@@ -178,6 +184,16 @@ def _form_data(stored, project, unit: str, extra: int, month_year: int) -> dict:
     }
 
 
+def _overrun_warnings(years) -> list[str]:
+    margin = current_app.config["FINANCE_OVERRUN_WARN_PERCENT"]
+    return [
+        f"提示：{y.year} 年完成投资 {exact_text(y.completed_fen, '万元')} 万元超过年度计划 "
+        f"{exact_text(y.planned_fen, '万元')} 万元的 {100 + margin}%（已照常保存）"
+        for y in years
+        if exceeds_margin(y.planned_fen, y.completed_fen, margin)
+    ]
+
+
 @bp.route("/projects/<code>", methods=["GET", "POST"])
 def edit(code):
     project = _load(code)
@@ -218,6 +234,8 @@ def edit(code):
                         f"已保存投资数据（{len(changes)} 处改动）" if changes else "没有改动",
                         "success",
                     )
+                    for warning in _overrun_warnings(years):
+                        flash(warning, "warning")
                     return redirect(url_for("projects.detail", code=project.code))
     has_errors = any(
         field.errors for row in [*form.years, *form.months, *form.funding] for field in row
