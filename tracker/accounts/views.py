@@ -1,5 +1,6 @@
 """登录 / 退出 and the signed-in user's own page (password, API tokens)."""
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import (
@@ -32,6 +33,7 @@ from tracker.db import engine, get_session
 from tracker.projects.models import Project
 
 bp = Blueprint("accounts", __name__)
+log = logging.getLogger(__name__)
 
 
 def _safe_next(target: str | None) -> str:
@@ -43,6 +45,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _refuse_login(form, username: str, reason: str, status: int, message: str):
+    log.warning("login refused for %r from %s: %s", username[:80], request.remote_addr, reason)
     record_now(
         actor=Actor(None, username[:80], request.remote_addr or ""),
         action="login_failed",
