@@ -88,6 +88,9 @@ FILTERS = {
     "government=0": lambda r: r["是否为政府投资项目或国有平台公司投资项目"] == "否",
     "government=1": lambda r: r["是否为政府投资项目或国有平台公司投资项目"] == "是",
     "q=暂名": lambda r: "暂名" in r["项目名称"],
+    "q=yc2022-0": lambda r: r["项目编号"].startswith("YC2022-0"),  # any case, on every database
+    "q=_": lambda r: "_" in r["项目名称"],  # a literal underscore, not a wildcard
+    "q=%": lambda r: False,
     "status=列入规划": lambda r: True,
     "status=在建": lambda r: False,
     "stage=小学&subdistrict=灵芝街道&end_year=2027": lambda r: (

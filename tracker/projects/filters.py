@@ -86,8 +86,13 @@ def apply(query, f: ProjectFilter, *, ordered: bool = True):
         ):
             query = query.where(column == value)
     if f.q:
-        pattern = f"%{f.q}%"
-        query = query.where(or_(col(Project.name).like(pattern), col(Project.code).like(pattern)))
+        # Case-insensitive on every database; % and _ typed by the user are plain characters.
+        query = query.where(
+            or_(
+                col(Project.name).icontains(f.q, autoescape=True),
+                col(Project.code).icontains(f.q, autoescape=True),
+            )
+        )
     for key in ("stage", "subdistrict", "builder", "status"):
         value = getattr(f, key)
         if value:
