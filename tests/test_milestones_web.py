@@ -231,3 +231,25 @@ def test_gantt_page(client, auth, seeded, fixed_today):
     html = client.get("/milestones/gantt").get_data(as_text=True)
     assert html.count('class="cutoff-line"') >= 3 and 'class="today-line"' in html
     assert "鲁迅小学教育集团凤鸣校区" in html and "<script" not in html
+
+
+def test_bad_opening_year_is_refused_in_chinese(client, auth, db, project, fixed_today):
+    auth.login("admin")
+    data = _form(client, project.code)
+    data["opening_year"] = "明年"
+    response = client.post_form(f"/projects/{project.code}/milestones", data)
+    assert response.status_code == 422
+    assert "开学年份应为 2000–2100 之间的年份" in response.get_data(as_text=True)
+    assert db.get(ProjectSchedule, project.id).opening_year is None
+
+
+def test_a_pm_sees_own_projects_first(client, auth, db, project, app, fixed_today):
+    other = make_project(db, code="T-0002", name="别人的学校")
+    with app.app_context():
+        services.lay_out(db, [other.id], TODAY)
+    db.commit()
+    auth.login("pm", username="li", projects=[project])
+    mine = client.get("/milestones/needs-update").get_data(as_text=True)
+    assert "项目负责人：li" in mine and "别人的学校" not in mine
+    everything = client.get("/milestones/needs-update?all=1").get_data(as_text=True)
+    assert "别人的学校" in everything

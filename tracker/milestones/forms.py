@@ -7,11 +7,10 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
 )
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import ValidationError
 
 from tracker.milestones.models import MILESTONE_STATUSES
 from tracker.milestones.validation import RowError, RowInput
@@ -23,7 +22,7 @@ class RowForm(Form):
     """One milestone; dates are text so that bad ones get our own Chinese messages."""
 
     id = HiddenField()
-    position = IntegerField("顺序", validators=[Optional()])
+    position = StringField("顺序")
     name = StringField("阶段")
     planned = StringField("计划日期")
     forecast = StringField("预测日期")
@@ -38,15 +37,21 @@ class RowForm(Form):
 
 
 class PlanForm(FlaskForm):
-    opening_year = IntegerField(
-        "开学年份（空：按项目期限结束年）",
-        validators=[Optional(), NumberRange(2000, 2100, "开学年份应在 2000–2100 之间")],
-    )
+    opening_year = StringField("开学年份（空：按项目期限结束年）")
     version = HiddenField()
     rows = FieldList(FormField(RowForm), min_entries=0)
 
+    def validate_opening_year(self, field):
+        raw = (field.data or "").strip()
+        if raw and not (raw.isdigit() and 2000 <= int(raw) <= 2100):
+            raise ValidationError("开学年份应为 2000–2100 之间的年份，如 2026")
+
+    def opening_year_value(self) -> int | None:
+        raw = (self.opening_year.data or "").strip()
+        return int(raw) if raw else None
+
     def fill(self, milestones, opening_year, version) -> None:
-        self.opening_year.data = opening_year
+        self.opening_year.data = str(opening_year) if opening_year else ""
         self.version.data = str(version)
         for m in milestones:
             self.rows.append_entry(
@@ -67,7 +72,7 @@ class PlanForm(FlaskForm):
         self.add_blank_rows()
 
     def add_blank_rows(self) -> None:
-        last = max((r.form.position.data or 0 for r in self.rows), default=0)
+        last = max((_int(r.form.position.data) or 0 for r in self.rows), default=0)
         for i in range(BLANK_ROWS):
             self.rows.append_entry({"position": last + i + 1, "status": "未开始"})
 
@@ -80,7 +85,7 @@ class PlanForm(FlaskForm):
                 RowInput(
                     id=int(raw_id) if raw_id.isdigit() else None,
                     name=f.name.data or "",
-                    position=f.position.data if f.position.data is not None else index + 1,
+                    position=_int(f.position.data) or index + 1,
                     planned=f.planned.data or "",
                     forecast=f.forecast.data or "",
                     actual=f.actual.data or "",
@@ -105,6 +110,12 @@ class PlanForm(FlaskForm):
     def expected_version(self) -> int | None:
         raw = (self.version.data or "").strip()
         return int(raw) if raw.isdigit() else None
+
+
+def _int(raw) -> int | None:
+    """A row's 顺序 as typed; anything that is not a whole number keeps the row where it is."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isdigit() else None
 
 
 def _iso(value) -> str:

@@ -1,8 +1,19 @@
 """Milestone pages: the PM's plan form, the 需要更新 list and the portfolio Gantt view."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from tracker import clock
+from tracker.accounts.services import assigned_project_ids
 from tracker.accounts.web import current_actor, require, requires
 from tracker.db import get_session
 from tracker.milestones import services, worklists
@@ -43,7 +54,7 @@ def edit(code):
                     actor=current_actor(),
                     project=project,
                     rows=rows,
-                    opening_year_value=form.opening_year.data,
+                    opening_year_value=form.opening_year_value(),
                     expected_version=form.expected_version() or 0,
                 )
             except services.StaleEditError as exc:
@@ -68,8 +79,12 @@ def edit(code):
 def needs_update():
     db = get_session()
     f = ProjectFilter.from_args(request.args)
-    groups = worklists.needs_update(db, f, clock.today())
-    return render_template("milestones/needs_update.html", groups=groups, f=f, today=clock.today())
+    mine = g.user.role == "pm" and request.args.get("all") != "1"
+    only = assigned_project_ids(db, g.user.id) if mine else None
+    groups = worklists.needs_update(db, f, clock.today(), only)
+    return render_template(
+        "milestones/needs_update.html", groups=groups, f=f, today=clock.today(), mine=mine
+    )
 
 
 @bp.route("/milestones/gantt")

@@ -92,10 +92,16 @@ def _todo(p, rows, e: logic.Evaluation, today: date, r: logic.Rules) -> Todo:
     return todo
 
 
-def needs_update(session: Session, f: ProjectFilter, today: date) -> list[tuple[str, list[Todo]]]:
-    """What each PM (or, for projects without one, each 建设单位) must confirm or update."""
+def needs_update(
+    session: Session, f: ProjectFilter, today: date, only: set[int] | None = None
+) -> list[tuple[str, list[Todo]]]:
+    """What each PM (or, for projects without one, each 建设单位) must confirm or update;
+    `only` narrows it to some projects (a PM's own)."""
     r = services.rules()
-    plist = list(session.execute(filters.apply(select(Project), f)).scalars())
+    query = filters.apply(select(Project), f)
+    if only is not None:
+        query = query.where(Project.id.in_(sorted(only) or [-1]))
+    plist = list(session.execute(query).scalars())
     ids = [p.id for p in plist]
     grouped = services.milestone_rows(session, ids)
     years = services.opening_years(session, ids)
