@@ -141,6 +141,17 @@ def test_session_expires_after_idle_time_with_a_chinese_notice(app, client, auth
     assert client.get("/projects").status_code == 302
 
 
+def test_session_ends_after_the_absolute_limit_even_when_active(app, client, auth, monkeypatch):
+    app.config.update(SESSION_IDLE_MINUTES=120, SESSION_MAX_HOURS=1)
+    auth.login("viewer")
+    start = clock.now_utc()
+    for minutes in (20, 40, 59):
+        monkeypatch.setattr(clock, "now_utc", lambda m=minutes: start + timedelta(minutes=m))
+        assert client.get("/projects").status_code == 200
+    monkeypatch.setattr(clock, "now_utc", lambda: start + timedelta(minutes=61))
+    assert client.get("/projects").status_code == 302
+
+
 def test_session_cookie_flags(app, client, auth):
     user = auth.make_user("viewer")
     response = _login(client, user.username, PASSWORD)

@@ -200,3 +200,16 @@ def test_create_user_command(runner, db):
     assert again.exit_code != 0 and "已存在" in again.output
     bad = runner.invoke(args=["create-user", "x", "--role", "god"])
     assert bad.exit_code != 0
+
+
+def test_user_edit_without_a_version_is_refused(client, auth, db):
+    auth.login("admin")
+    target = auth.make_user("viewer", "no.version")
+    response = client.post_form(
+        f"/users/{target.id}",
+        {"display_name": "x", "role": "admin", "is_active": "y"},
+        page_url=f"/users/{target.id}",
+    )
+    assert response.status_code == 409
+    db.expire_all()
+    assert db.get(User, target.id).role == "viewer"

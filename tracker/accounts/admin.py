@@ -75,8 +75,8 @@ def edit(user_id):
         form.version.data = user.version
     stale = None
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        try:
+        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        try:  # a missing version counts as stale: never save over changes we cannot see
             count = services.update_user(
                 db,
                 actor=current_actor(),
