@@ -5,6 +5,7 @@ has not built yet are skipped."""
 
 import io
 import re
+from datetime import date
 
 import pytest
 from conftest import make_project
@@ -295,3 +296,39 @@ def test_pm_cannot_reach_another_pms_project_by_url_or_form(app, client, auth, d
     )
     assert _name(db, theirs.code).name == "别人的学校"
     assert re.search("403|302|422", str(response.status_code))
+
+
+def test_pm_cannot_edit_another_projects_milestone_through_their_own_form(app, client, auth, db):
+    """A milestone id of someone else's project smuggled into the PM's own milestone form."""
+    if "milestones.edit" not in app.view_functions:
+        pytest.skip("milestones are not built yet")
+    from tracker.milestones.models import Milestone
+    from tracker.milestones.services import lay_out, schedule_of
+
+    mine = make_project(db, code="M-A")
+    theirs = make_project(db, code="M-B")
+    with app.app_context():
+        lay_out(db, [mine.id, theirs.id], date(2026, 1, 1))
+        version = schedule_of(db, mine.id).version
+    db.commit()
+    target = db.exec(select(Milestone).where(Milestone.project_id == theirs.id)).first()
+    before = (target.name, target.planned_on, target.actual_on, target.note)
+    auth.login("pm", projects=[mine])
+    response = client.post(
+        f"/projects/{mine.code}/milestones",
+        data={
+            "csrf_token": client.csrf_token("/"),
+            "version": str(version),
+            "rows-0-id": str(target.id),
+            "rows-0-position": "1",
+            "rows-0-name": "被改的阶段",
+            "rows-0-planned": "2026-03-01",
+            "rows-0-actual": "2026-03-01",
+            "rows-0-status": "已完成",
+            "rows-0-note": "偷改",
+        },
+    )
+    assert response.status_code >= 400
+    db.expire_all()
+    target = db.get(Milestone, target.id)
+    assert (target.name, target.planned_on, target.actual_on, target.note) == before
