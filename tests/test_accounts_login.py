@@ -41,7 +41,13 @@ def test_login_success_is_audited_and_redirects_only_inside_the_app(client, auth
     assert entry.username == user.username and entry.address == "127.0.0.1"
     db.refresh(user)
     assert user.last_login_at is not None
-    for evil in ("//evil.example/x", "https://evil.example/", "javascript:alert(1)"):
+    for evil in (
+        "//evil.example/x",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/\\evil.example",
+        "/\t/evil.example",
+    ):
         auth.logout()
         r = client.post_form(
             "/login", {"username": user.username, "password": PASSWORD, "next": evil}

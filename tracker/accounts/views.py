@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 def _safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
     text = target or ""
-    if parts.scheme or parts.netloc or not text.startswith("/") or text.startswith("//"):
+    odd = "\\" in text or any(ord(c) < 32 for c in text)  # browsers read "/\\x" as "//x"
+    if parts.scheme or parts.netloc or odd or not text.startswith("/") or text.startswith("//"):
         return url_for("home.index")
     return text
 
