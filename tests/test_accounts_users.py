@@ -161,7 +161,7 @@ def test_stale_user_edit_is_refused_with_what_changed(client, auth, db, app):
     )
     assert second.status_code == 409
     page = second.get_data(as_text=True)
-    assert "保存被拒绝" in page and "admin2" in page and "财务" in page
+    assert "保存被拒绝" in page and "admin2" in page and "修改了「角色」：只读 → 财务" in page
     db.expire_all()
     assert db.get(User, target.id).role == "finance"  # the first save stands
 

@@ -223,6 +223,7 @@ def _set_assignments(session: Session, *, actor: Actor, user: User, project_ids:
 
 
 def _user_changes_since(session: Session, user: User) -> list[str]:
+    from tracker.audit.labels import field_label
     from tracker.audit.models import AuditEntry
 
     rows = session.exec(
@@ -234,6 +235,10 @@ def _user_changes_since(session: Session, user: User) -> list[str]:
     ).all()
     return [
         f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} "
-        + (f"修改了「{r.field}」：{r.old_value} → {r.new_value}" if r.field else r.detail)
+        + (
+            f"修改了「{field_label(r.field)}」：{r.old_value} → {r.new_value}"
+            if r.field
+            else r.detail
+        )
         for r in rows
     ]
