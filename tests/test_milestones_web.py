@@ -253,3 +253,29 @@ def test_a_pm_sees_own_projects_first(client, auth, db, project, app, fixed_toda
     assert "项目负责人：li" in mine and "别人的学校" not in mine
     everything = client.get("/milestones/needs-update?all=1").get_data(as_text=True)
     assert "别人的学校" in everything
+
+
+def test_a_broken_template_setting_stops_the_app_starting(database_url):
+    from tracker import create_app
+    from tracker.config import ConfigError
+
+    with pytest.raises(ConfigError, match="里程碑模板"):
+        create_app(
+            {
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": "test-only-secret-key-0123456789abcdef",
+                "MILESTONE_TEMPLATE": [["立项批复", "next-tuesday"]],
+            }
+        )
+
+
+def test_a_custom_template_is_used_for_new_projects(app, db):
+    app.config["MILESTONE_TEMPLATE"] = [["立项", "start:03-01"], ["交付使用", "end:08-15"]]
+    p = make_project(db, code="T-0009", start_year=2026, end_year=2027)
+    with app.app_context():
+        services.lay_out(db, [p.id], TODAY)
+    db.commit()
+    assert [(m.name, m.planned_on) for m in _milestones(db, p)] == [
+        ("立项", date(2026, 3, 1)),
+        ("交付使用", date(2027, 8, 15)),
+    ]
