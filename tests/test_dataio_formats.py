@@ -262,3 +262,48 @@ def test_reimport_with_a_change_updates_in_place_and_is_audited(seeded, app, db)
     ).first()
     assert entry is not None and entry.field == "total_investment_fen"
     assert isinstance(TEST_ACTOR, Actor)
+
+
+SECTIONED = [
+    ["越城区重大建设项目表"],
+    ["序号", "项目名称", "项目期限", "总投资（亿元）", "2021-2025年投资额（亿元）"],
+    ["（一）教育事业项目2个", "", "", "3", "2.5"],
+    ["1", "甲小学", "2023-2025", "1.5", "1.5"],
+    ["2", "乙中学", "2020-2022", "1.5", "1.0"],
+    ["（二）体育事业项目1个", "", "", "0.5", "0.5"],
+    ["1", "丙体育馆", "2024-2025", "0.5", "0.5"],
+    ["合计", "", "", "3.5", "3.0"],
+]
+
+
+def test_several_sections_each_checked_against_their_own_rows(app, db):
+    outcome = _import(app, db, _csv(SECTIONED), "sections.csv")
+    assert outcome.ok, [str(e) for e in outcome.errors]
+    assert (outcome.subtotals_checked, outcome.result.created) == (3, 3)
+
+
+def test_a_wrong_section_subtotal_is_reported_on_its_line(app, db):
+    rows = [list(r) for r in SECTIONED]
+    rows[5][3] = "0.6"
+    outcome = _import(app, db, _csv(rows), "sections.csv")
+    assert [str(e) for e in outcome.errors] == [
+        "第 6 行「总投资（亿元）」列：小计 0.60 亿元与各行合计 0.50 亿元不符"
+    ]
+    assert _totals(db)[0] == 0
+
+
+def test_footer_subtotal_covers_the_rows_above_it(app, db):
+    rows = [SECTIONED[1], SECTIONED[3], SECTIONED[4], ["小计", "", "", "3.0", "2.5"]]
+    assert _import(app, db, _csv(rows), "footer.csv").subtotals_checked == 1
+    rows[-1] = ["小计", "", "", "3.1", "2.5"]
+    outcome = _import(app, db, _csv(rows), "footer.csv")
+    assert [str(e) for e in outcome.errors] == [
+        "第 4 行「总投资（亿元）」列：小计 3.10 亿元与各行合计 3.00 亿元不符"
+    ]
+
+
+def test_a_bad_row_is_not_also_blamed_on_the_subtotal(app, db):
+    rows = [list(r) for r in SECTIONED]
+    rows[3][3] = "一点五"
+    outcome = _import(app, db, _csv(rows), "sections.csv")
+    assert [str(e) for e in outcome.errors] == ["第 4 行「总投资（亿元）」列：「一点五」不是数字"]

@@ -65,7 +65,7 @@ def plan_import(sheet: Sheet, *, window: tuple[int, int]) -> ImportPlan:
         if not any(c.strip() for c in cells):
             continue
         if _is_subtotal(cells, headers):
-            subtotals.append((line, cells))
+            subtotals.append((line, cells, len(plan.rows)))
             continue
         try:
             plan.rows.append(row_values(cells, headers))
@@ -73,8 +73,9 @@ def plan_import(sheet: Sheet, *, window: tuple[int, int]) -> ImportPlan:
         except RowProblem as problem:
             plan.errors.extend(RowError(line, LABELS.get(k, k), m) for k, m in problem.items)
     _check_duplicates(plan)
-    for line, cells in subtotals:
-        _check_subtotal(plan, line, cells, headers)
+    if not plan.errors:  # with rows left out, a subtotal could not agree anyway
+        for line, cells, rows in _subtotal_groups(subtotals, plan.rows, headers):
+            _check_subtotal(plan, line, cells, headers, rows)
     if not plan.rows and not plan.errors:
         plan.errors.append(RowError(header_line, "", "表头下面没有项目行"))
     return plan
@@ -124,18 +125,43 @@ def _check_duplicates(plan: ImportPlan) -> None:
         seen_names.setdefault(values["name"], line)
 
 
-def _check_subtotal(plan: ImportPlan, line: int, cells: list[str], headers: HeaderMap) -> None:
-    """A subtotal row like 「（一）教育事业项目35个 77.8 48.39」 must agree with the rows."""
+def _subtotal_groups(subtotals, rows: list[dict], headers: HeaderMap):
+    """Which rows each subtotal row covers.
+
+    「（一）…35个」 heads a section: the rows below it up to the next such heading (or, when nothing
+    follows it, the rows above it since the previous one); 合计/总计 cover every row; 小计 covers
+    the rows since the previous subtotal row."""
+    sections = [start for _, cells, start in subtotals if _is_section(cells, headers)]
+    previous = 0
+    for line, cells, start in subtotals:
+        label = _subtotal_label(cells, headers)
+        if _is_section(cells, headers):
+            end = next((s for s in sections if s > start), len(rows))
+            covered = rows[start:end] if end > start else rows[previous:start]
+        elif label.startswith(("合计", "总计")):
+            covered = rows
+        else:
+            covered = rows[previous:start]
+        previous = start
+        yield line, cells, covered
+
+
+def _is_section(cells, headers) -> bool:
+    return _subtotal_label(cells, headers).startswith("（")
+
+
+def _check_subtotal(
+    plan: ImportPlan, line: int, cells: list[str], headers: HeaderMap, rows: list[dict]
+) -> None:
+    """A subtotal row like 「（一）教育事业项目35个 77.8 48.39」 must agree with the rows it covers."""
     from tracker.money import MoneyError, parse_amount
 
     plan.subtotals_checked += 1
     label = _subtotal_label(cells, headers)
     count = re.search(r"(\d+)\s*个", label)
-    if count and int(count.group(1)) != len(plan.rows):
+    if count and int(count.group(1)) != len(rows):
         plan.errors.append(
-            RowError(
-                line, "项目名称", f"小计行写 {count.group(1)} 个项目，表中实有 {len(plan.rows)} 个"
-            )
+            RowError(line, "项目名称", f"小计行写 {count.group(1)} 个项目，表中实有 {len(rows)} 个")
         )
     for key in ("total", "window"):
         text = _cell(cells, headers, key)
@@ -146,7 +172,7 @@ def _check_subtotal(plan: ImportPlan, line: int, cells: list[str], headers: Head
         except MoneyError as exc:
             plan.errors.append(RowError(line, LABELS[key], f"小计金额有误：{exc}"))
             continue
-        actual = sum(r.get(f"{key}_investment_fen") or 0 for r in plan.rows)
+        actual = sum(r.get(f"{key}_investment_fen") or 0 for r in rows)
         if stated != actual:
             plan.errors.append(
                 RowError(
