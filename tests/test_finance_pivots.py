@@ -162,3 +162,13 @@ def test_completion_rate_is_exact_half_up():
     assert completion_rate(2, 3) == Decimal("66.7")
     assert completion_rate(5, 0) is None and completion_rate(None, 5) is None
     assert exact_text(1, "亿元") == "0.0000000001" and exact_text(100, "万元") == "0.0001"
+
+
+def test_project_pages_match_the_full_table(portfolio, db):
+    full = pivots.project_pivot(db, ProjectFilter(sort="total", order="desc"))
+    pages = [
+        pivots.project_pivot(db, ProjectFilter(sort="total", order="desc"), limit=10, offset=o)
+        for o in range(0, 40, 10)
+    ]
+    assert [r for p in pages for r in p.rows] == full.rows
+    assert all(p.total == full.total and p.count == 35 for p in pages)

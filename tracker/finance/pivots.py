@@ -133,26 +133,22 @@ def pivot(session: Session, by: str, f: ProjectFilter, *, limit=None, offset=0) 
     return group_pivot(session, by, f)
 
 
-def _per_project():
-    """Each project's yearly and funding sums, as subqueries to LEFT JOIN onto Project."""
-    years = (
-        select(
-            InvestmentYear.project_id.label("pid"),
-            func.sum(InvestmentYear.planned_fen).label("planned"),
-            func.sum(InvestmentYear.completed_fen).label("completed"),
-        )
-        .group_by(InvestmentYear.project_id)
-        .subquery("ya")
-    )
-    funds = (
-        select(
-            FundingSource.project_id.label("pid"),
-            func.sum(FundingSource.amount_fen).label("funding"),
-        )
-        .group_by(FundingSource.project_id)
-        .subquery("fa")
-    )
-    return years, funds
+def _per_project(only_ids=None):
+    """Each project's yearly and funding sums, as subqueries to LEFT JOIN onto Project
+    (`only_ids`: just those projects, e.g. one page of the per-project table)."""
+    years = select(
+        InvestmentYear.project_id.label("pid"),
+        func.sum(InvestmentYear.planned_fen).label("planned"),
+        func.sum(InvestmentYear.completed_fen).label("completed"),
+    ).group_by(InvestmentYear.project_id)
+    funds = select(
+        FundingSource.project_id.label("pid"),
+        func.sum(FundingSource.amount_fen).label("funding"),
+    ).group_by(FundingSource.project_id)
+    if only_ids is not None:
+        years = years.where(InvestmentYear.project_id.in_(only_ids))
+        funds = funds.where(FundingSource.project_id.in_(only_ids))
+    return years.subquery("ya"), funds.subquery("fa")
 
 
 def _joined(query, years, funds):
@@ -269,7 +265,10 @@ def source_pivot(session: Session, f: ProjectFilter) -> Pivot:
 
 
 def project_pivot(session: Session, f: ProjectFilter, *, limit=None, offset=0) -> Pivot:
-    years, funds = _per_project()
+    only = None
+    if limit is not None:
+        only = list(session.exec(filters.apply(select(Project.id), f).limit(limit).offset(offset)))
+    years, funds = _per_project(only)
     query = _joined(
         select(
             Project.code,
