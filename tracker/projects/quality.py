@@ -7,6 +7,7 @@ from statistics import median
 
 from tracker.money import yi
 from tracker.projects.logic import section_stage
+from tracker.projects.models import parse_sections
 
 # Which section 学段 a school of each 学段 may contain; a special school may hold any section.
 _SECTIONS_ALLOWED = {
@@ -69,7 +70,7 @@ def project_flags(project, *, window: tuple[int, int], max_land_per_class: int) 
                     f"项目 {start} 年开始（早于规划期），但规划期投资等于总投资 {yi(total)} 亿元",
                 )
             )
-    mismatch = sections_mismatch(project.stage, project.sections)
+    mismatch = sections_mismatch(project.stage, parse_sections(project.sections_text))
     if mismatch:
         flags.append(
             Flag(

@@ -55,6 +55,47 @@ def all_matching(session: Session, f: ProjectFilter) -> list[Project]:
     return list(session.exec(filters.apply(select(Project), f)))
 
 
+FLAG_COLUMNS = (
+    Project.id,
+    Project.code,
+    Project.name,
+    Project.stage,
+    Project.total_investment_fen,
+    Project.window_investment_fen,
+    Project.start_year,
+    Project.end_year,
+    Project.classes_total,
+    Project.classes_added,
+    Project.land_area_m2,
+    Project.land_is_additional,
+    Project.sections_text,
+    Project.curation_note,
+    Project.lat,
+    Project.lon,
+)
+
+
+def flag_rows(session: Session, f: ProjectFilter) -> list:
+    """The filtered projects as plain read-only rows with what the data-quality checks read:
+    far cheaper than ORM objects when the portfolio has thousands of projects."""
+    return list(session.execute(filters.apply(select(*FLAG_COLUMNS), f)).all())
+
+
+def cost_peers(session: Session, stage: str) -> list:
+    """What the cost-per-class check needs of every active project of a 学段."""
+    return list(
+        session.execute(
+            filters.apply(
+                select(
+                    Project.id, Project.stage, Project.total_investment_fen, Project.classes_added
+                ),
+                ProjectFilter(stage=stage),
+                ordered=False,
+            )
+        ).all()
+    )
+
+
 def totals(session: Session, f: ProjectFilter, class_sizes: dict[str, int]) -> Totals:
     """Count, money and capacity of the filtered rows, aggregated in SQL.
 

@@ -11,7 +11,7 @@ from tracker.projects.filters import ProjectFilter
 from tracker.projects.forms import ProjectForm
 from tracker.projects.logic import seats
 from tracker.projects.models import STAGES, STATUSES
-from tracker.projects.quality import portfolio_flags, project_flags
+from tracker.projects.quality import cost_outliers, portfolio_flags, project_flags
 from tracker.web import class_sizes, quality_settings
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -56,10 +56,9 @@ def detail(code):
     flags = project_flags(
         project, window=settings["window"], max_land_per_class=settings["max_land_per_class"]
     )
-    outlier = portfolio_flags(
-        services.all_matching(db, ProjectFilter(stage=project.stage)), **settings
-    ).get(project.id, [])
-    flags += [f for f in outlier if f.code == "cost_per_class"]
+    outlier = cost_outliers(services.cost_peers(db, project.stage), settings["cost_factor"])
+    if project.id in outlier:
+        flags.append(outlier[project.id])
     return render_template(
         "projects/detail.html",
         p=project,
@@ -135,7 +134,7 @@ def archive(code):
 @bp.route("/quality")
 def quality():
     db = get_session()
-    projects = services.all_matching(db, ProjectFilter())
+    projects = services.flag_rows(db, ProjectFilter())
     flags = portfolio_flags(projects, **quality_settings())
     flagged = [(p, flags[p.id]) for p in projects if p.id in flags]
     return render_template("projects/quality.html", flagged=flagged, total=len(projects))
