@@ -62,3 +62,16 @@ def test_no_default_password_in_the_source():
         text = (ROOT / name).read_text(encoding="utf-8", errors="ignore")
         assert not pattern.search(text), name
         assert "admin123" not in text and "password: admin" not in text, name
+
+
+def test_changing_the_first_password_removes_the_file(app, runner, client):
+    password = _password(runner.invoke(args=["ensure-admin"]).output)
+    path = Path(app.instance_path) / "admin-password.txt"
+    client.post_form("/login", {"username": "admin", "password": password})
+    response = client.post_form(
+        "/account/password",
+        {"current": password, "new": "operator-chosen-9876", "confirm": "operator-chosen-9876"},
+        page_url="/account",
+    )
+    assert response.status_code == 302
+    assert not path.exists()

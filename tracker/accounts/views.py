@@ -1,6 +1,7 @@
 """登录 / 退出 and the signed-in user's own page (password, API tokens)."""
 
 import logging
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import (
@@ -34,6 +35,7 @@ from tracker.projects.models import Project
 
 bp = Blueprint("accounts", __name__)
 log = logging.getLogger(__name__)
+FIRST_PASSWORD_FILE = "admin-password.txt"  # written by `flask ensure-admin`
 
 
 def _safe_next(target: str | None) -> str:
@@ -160,9 +162,18 @@ def password():
             target.errors.append(str(exc))
         else:
             start_session(g.user)  # this session stays valid; every other one ends
+            _forget_first_password(g.user.username)
             flash("密码已修改，其他设备上的登录已失效", "success")
             return redirect(url_for(".account"))
     return _account_page(422, password_form=form)
+
+
+def _forget_first_password(username: str) -> None:
+    """The first administrator's password, kept in instance/ by ensure-admin, is useless once
+    changed: remove the file rather than leave a stale secret lying around."""
+    path = Path(current_app.instance_path) / FIRST_PASSWORD_FILE
+    if path.exists() and path.read_text().startswith(f"username: {username}\n"):
+        path.unlink()
 
 
 @bp.route("/account/tokens", methods=["POST"])
