@@ -63,7 +63,9 @@ class UserEditForm(FlaskForm):
     display_name = StringField("姓名", validators=[Length(max=80)])
     role = SelectField("角色", choices=ROLE_CHOICES)
     is_active = BooleanField("启用（取消勾选即停用；用户不会被删除）")
-    projects = SelectMultipleField("负责的项目（项目负责人只能编辑这些项目）", coerce=int)
+    projects = SelectMultipleField(
+        "负责的项目（项目负责人只能编辑这些项目；按住 Ctrl 可多选）", coerce=int
+    )
     version = HiddenField()
 
     def values(self) -> dict:
