@@ -411,3 +411,14 @@ def test_form_warns_when_completed_exceeds_the_plan(portfolio, auth, client):
     html = response.get_data(as_text=True)
     assert "已保存投资数据" in html
     assert "提示：2023 年完成投资 4400.01 万元超过年度计划 4000.00 万元的 110%" in html
+
+
+def test_flag_lists_are_counted_in_full_but_capped(portfolio, db, auth, client, app):
+    app.config["PAGE_SIZE"] = 1
+    for code in ("YC2022-01", "YC2022-02"):
+        add_funding(db, portfolio[code], {"其他": "1"})
+    auth.login("finance")
+    html = client.get("/finance").get_data(as_text=True)
+    flags = html.split('id="finance-flags"')[1].split("</section>")[0]
+    assert "资金来源合计与总投资不一致（2 个）" in flags and "只列出前 1 个" in flags
+    assert "YC2022-01" in flags and "YC2022-02" not in flags

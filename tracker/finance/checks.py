@@ -51,12 +51,10 @@ class FlagList:
 
 
 def _flag_list(session: Session, query, limit: int | None) -> FlagList:
-    count = session.exec(select(func.count()).select_from(query.subquery())).one()
-    query = query.order_by(Project.code)
-    if limit is not None:
-        query = query.limit(limit)
-    rows = [Flagged(c, n, t, int(v)) for c, n, t, v in session.exec(query)]
-    return FlagList(count, rows)
+    # One pass: flagged rows are few and narrow, so counting them here beats a second scan.
+    found = session.exec(query.order_by(Project.code)).all()
+    shown = found if limit is None else found[:limit]
+    return FlagList(len(found), [Flagged(c, n, t, int(v)) for c, n, t, v in shown])
 
 
 def plan_above_total(session: Session, f: ProjectFilter, limit: int | None = None) -> FlagList:
