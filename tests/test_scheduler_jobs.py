@@ -81,9 +81,10 @@ def _start(env):
     )
 
 
-def _stop(proc):
+def _stop(proc) -> str:
     proc.terminate()
-    proc.communicate(timeout=15)  # also closes the pipes
+    out, _ = proc.communicate(timeout=30)  # also closes the pipes
+    return out
 
 
 def test_only_one_scheduler_process(database_url, tmp_path):
@@ -108,7 +109,8 @@ def test_only_one_scheduler_process(database_url, tmp_path):
         assert "已有调度器在运行" in err and str(first.pid) in err
         assert first.poll() is None  # the first one keeps running
     finally:
-        _stop(first)
+        stopped = _stop(first)
+    assert "调度器已停止" in stopped  # SIGTERM shuts it down cleanly
     # Once the first has stopped, a new scheduler may start.
     third = _start(env)
     try:

@@ -100,5 +100,10 @@ def run(app: Flask, echo=print) -> None:
         for job in scheduler.get_jobs():
             echo(f"任务 {job.id}：{job.trigger}")
         echo(f"调度器已启动（时区 {app.config['SCHEDULER_TIMEZONE']}，进程 {os.getpid()}）")
-        with contextlib.suppress(KeyboardInterrupt, SystemExit):
-            scheduler.start()
+        try:
+            with contextlib.suppress(KeyboardInterrupt, SystemExit):
+                scheduler.start()
+        finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            echo("调度器已停止")
