@@ -75,6 +75,13 @@ def _latency(results: list, bench, size: str) -> None:
         target = "< 150" if size == "10,000" else "-"
         results.append(row(f"registry: {label} @ {size}: median", t.median_ms, "ms", target))
         results.append(row(f"registry: {label} @ {size}: p95", t.p95_ms, "ms", "-"))
+    for label, url, repeat in (
+        ("project page", "/projects/BM-000007", REPEAT),
+        ("data-quality list (every project)", "/projects/quality", 10),
+    ):
+        t = measure(get_ok(client, url), repeat=repeat, warmup=1)
+        results.append(row(f"registry: {label} @ {size}: median", t.median_ms, "ms"))
+        results.append(row(f"registry: {label} @ {size}: p95", t.p95_ms, "ms"))
     for label, url in SUMMARIES.items():
         t = measure(get_ok(client, url), repeat=REPEAT * 2)
         target = "< 50" if size == "10,000" else "-"
