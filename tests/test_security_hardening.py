@@ -86,6 +86,19 @@ def test_security_headers_on_every_response(client, auth):
     assert len(nonces) == 3
 
 
+def test_request_id_from_a_proxy_is_kept_only_when_sane(client):
+    assert (
+        client.get("/login", headers={"X-Request-ID": "abc123XYZ"}).headers["X-Request-ID"]
+        == "abc123XYZ"
+    )
+    for odd in ("请求编号", "a b", "x" * 41, "id\r\nSet-Cookie: x=1"):
+        response = client.get(
+            "/login", headers={"X-Request-ID": odd.encode("utf-8").decode("latin-1")}
+        )
+        assert response.status_code == 200
+        assert re.fullmatch(r"[0-9a-f]{12}", response.headers["X-Request-ID"])
+
+
 def test_configured_tile_host_is_allowed_for_images_only(app, client):
     app.config["MAP_TILE_HOSTS"] = ["https://t{s}.tianditu.gov.cn"]
     csp = client.get("/login").headers["Content-Security-Policy"]

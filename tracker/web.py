@@ -65,7 +65,8 @@ def init_app(app: Flask) -> None:
 def _request_id():
     # Keep an id a proxy already assigned (if it looks sane), so logs can be joined up.
     given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if given.isalnum() and len(given) <= 40 else uuid.uuid4().hex[:12]
+    sane = given.isascii() and given.isalnum() and len(given) <= 40
+    g.request_id = given if sane else uuid.uuid4().hex[:12]
     g.started = time.perf_counter()
 
 
