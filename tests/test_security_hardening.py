@@ -91,7 +91,7 @@ def test_request_id_from_a_proxy_is_kept_only_when_sane(client):
         client.get("/login", headers={"X-Request-ID": "abc123XYZ"}).headers["X-Request-ID"]
         == "abc123XYZ"
     )
-    for odd in ("请求编号", "a b", "x" * 41, "id\r\nSet-Cookie: x=1"):
+    for odd in ("请求编号", "a b", "x" * 41, "id;Set-Cookie"):
         response = client.get(
             "/login", headers={"X-Request-ID": odd.encode("utf-8").decode("latin-1")}
         )
