@@ -77,7 +77,15 @@ def run(results: list) -> None:
         )
         clock.today = lambda: TODAY
         client = bench.client("leader")
-        timing = measure(get_ok(client, "/alerts"), repeat=40)
+        call, cpu_ms = get_ok(client, "/alerts"), []
+
+        def page():
+            began = time.process_time()
+            call()
+            cpu_ms.append((time.process_time() - began) * 1000)
+
+        timing = measure(page, repeat=40)
+        cpu_ms = sorted(cpu_ms[3:])  # the timed runs, after the warm-up
         results.append(
             row(
                 f"milestones: 预警 page at {PROJECTS:,} projects (p95)",
@@ -85,6 +93,8 @@ def run(results: list) -> None:
                 "ms",
                 "< 200",
                 median_ms=round(timing.median_ms, 1),
+                cpu_p95_ms=round(cpu_ms[int(round(0.95 * (len(cpu_ms) - 1)))], 1),
+                cpu_median_ms=round(cpu_ms[len(cpu_ms) // 2], 1),
             )
         )
         timing = measure(get_ok(client, "/alerts?page=20&builder=镜湖开发办"), repeat=20)

@@ -257,14 +257,21 @@ def project_page(
     ids = [r.project_id for r in shown]
     if not ids:
         return [], len(chosen)
+    # Plain rows, not ORM objects: a page shows hundreds of alerts.
+    connection, p, a = session.connection(), Project.__table__.c, Alert.__table__.c
     projects = {
-        p.id: p for p in session.execute(select(Project).where(Project.id.in_(ids))).scalars()
+        r.id: r
+        for r in connection.execute(
+            select(p.id, p.code, p.name, p.builder, p.subdistrict).where(p.id.in_(ids))
+        )
     }
-    alerts: dict[int, list[Alert]] = {pid: [] for pid in ids}
-    for a in session.execute(
-        select(Alert).where(OPEN, Alert.project_id.in_(ids)).order_by(Alert.due_on, Alert.id)
-    ).scalars():
-        alerts[a.project_id].append(a)
+    alerts: dict[int, list] = {pid: [] for pid in ids}
+    for row in connection.execute(
+        select(Alert.__table__)
+        .where(a.closed_on.is_(None), a.project_id.in_(ids))
+        .order_by(a.due_on, a.id)
+    ):
+        alerts[row.project_id].append(row)
     evaluations = schedule.evaluate_many(session, ids, today)
     return [
         {
