@@ -188,6 +188,8 @@ ACTIONS = {
         lambda c, ctx: _post(_url_of(c, _present(c, MAP_LOCATION), ctx["b"]))(c, ctx),
         None,
     ),
+    "target edit": ("targets.edit", {"admin"}, _post(f"/targets/{MISSING_ID}/edit"), None),
+    "target create": ("targets.create", {"admin"}, _post(f"/targets/plans/{MISSING_ID}/new"), None),
     "target link": ("targets.link", {"admin"}, _post(f"/targets/{MISSING_ID}/links"), None),
 }
 
