@@ -147,6 +147,9 @@ class ProjectForm(FlaskForm):
         }
         for key in ("name", "code", "subdistrict", "builder", "province", "city", "district"):
             data[key] = (data[key] or "").strip()
+        # A text field left out of the POST (hand-made requests) is empty text, never NULL.
+        for key in ("site_text", "content_text", "sections_text", "location_source", "remarks"):
+            data[key] = data[key] or ""
         data["period_text"] = self.period_text.data.strip()
         data["start_year"], data["end_year"] = start, end
         for key in ("total", "window"):

@@ -1,7 +1,7 @@
 """finance: yearly and monthly investment, funding sources, per-project edit versions
 
 Revision ID: 0003_finance
-Revises: 0001_registry
+Revises: 0002_milestones_scan_log
 Create Date: 2026-11-25
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0003_finance"
-down_revision = "0001_registry"
+down_revision = "0002_milestones_scan_log"
 branch_labels = None
 depends_on = None
 

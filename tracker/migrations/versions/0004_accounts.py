@@ -1,7 +1,7 @@
 """accounts: API tokens, failed-login counters, last login time
 
 Revision ID: 0004_accounts
-Revises: 0001_registry
+Revises: 0003_finance
 Create Date: 2026-11-25 19:38:50.508862
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0004_accounts"
-down_revision = "0001_registry"
+down_revision = "0003_finance"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """targets: jurisdictions, plans, plan targets, target links
 
 Revision ID: 0006_targets
-Revises: 0001_registry
+Revises: 0004_accounts
 Create Date: 2026-11-25
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0006_targets"
-down_revision = "0001_registry"
+down_revision = "0004_accounts"
 branch_labels = None
 depends_on = None
 
