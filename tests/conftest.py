@@ -197,6 +197,41 @@ def make_project(session, **overrides):
     return project
 
 
+def project_form(project, **changes) -> dict:
+    """Every field of the project edit form as a browser posts it, for `project`, with changes."""
+    data = {
+        "code": project.code,
+        "name": project.name,
+        "stage": project.stage,
+        "nature": "新建",
+        "ownership": "公办",
+        "status": project.status,
+        "period_text": project.period_text,
+        "subdistrict": project.subdistrict,
+        "classes_total": "24",
+        "classes_added": "24",
+        "amount_unit": "亿元",
+        "total_investment": "1.5",
+        "window_investment": "1.5",
+        "builder": project.builder,
+        "is_government": "y",
+        "location_precision": "subdistrict",
+        "lat": "30.03",
+        "lon": "120.57",
+        "version": str(project.version),
+        # A browser sends every field, empty or not.
+        "site_text": "",
+        "content_text": "",
+        "sections_text": "",
+        "location_source": "",
+        "remarks": "",
+        "province": "",
+        "city": "",
+        "district": "",
+    }
+    return data | changes
+
+
 class LiveServer:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)

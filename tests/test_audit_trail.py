@@ -6,7 +6,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from conftest import PASSWORD, make_project
+from conftest import PASSWORD, make_project, project_form
 from openpyxl import load_workbook
 from sqlmodel import select
 
@@ -29,36 +29,7 @@ def _entries(db, **where):
 
 
 def _form(project, **changes):
-    data = {
-        "code": project.code,
-        "name": project.name,
-        "stage": project.stage,
-        "nature": "新建",
-        "ownership": "公办",
-        "status": project.status,
-        "period_text": project.period_text,
-        "subdistrict": project.subdistrict,
-        "classes_total": "24",
-        "classes_added": "24",
-        "amount_unit": "亿元",
-        "total_investment": "1.5",
-        "window_investment": "1.5",
-        "builder": project.builder,
-        "is_government": "y",
-        "location_precision": "subdistrict",
-        "lat": "30.03",
-        "lon": "120.57",
-        "version": str(project.version),
-        "site_text": "",
-        "content_text": "",
-        "sections_text": "",
-        "location_source": "",
-        "remarks": "",
-        "province": "",
-        "city": "",
-        "district": "",
-    }
-    return data | changes
+    return project_form(project, **{**changes})
 
 
 def test_each_kind_of_change_is_recorded_with_who_when_where_what(client, auth, db):

@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import make_project
+from conftest import make_project, project_form
 from sqlmodel import func, select
 
 from tracker.accounts.models import User
@@ -20,38 +20,8 @@ ALL = set(ROLES)
 MISSING_ID = 999_999
 
 
-def _project_form(project, **changes) -> dict:
-    data = {
-        "code": project.code,
-        "name": project.name,
-        "stage": project.stage,
-        "nature": "新建",
-        "ownership": "公办",
-        "status": "在建",
-        "period_text": project.period_text,
-        "subdistrict": project.subdistrict,
-        "classes_total": "24",
-        "classes_added": "24",
-        "amount_unit": "亿元",
-        "total_investment": "1.5",
-        "window_investment": "1.5",
-        "builder": project.builder,
-        "is_government": "y",
-        "location_precision": "subdistrict",
-        "lat": "30.03",
-        "lon": "120.57",
-        "version": str(project.version),
-        # A browser sends every field, empty or not.
-        "site_text": "",
-        "content_text": "",
-        "sections_text": "",
-        "location_source": "",
-        "remarks": "",
-        "province": "",
-        "city": "",
-        "district": "",
-    }
-    return data | changes
+def _project_form(project, **changes):
+    return project_form(project, **{"status": "在建", **changes})
 
 
 IMPORT_CSV = (

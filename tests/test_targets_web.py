@@ -15,6 +15,7 @@ from tracker.milestones import services as milestone_services
 from tracker.projects.filters import ProjectFilter
 from tracker.targets.loader import (
     JURISDICTIONS_FILE,
+    TARGET_COLUMNS,
     TARGETS_FILE,
     load_jurisdictions,
     load_targets,
@@ -383,30 +384,7 @@ def test_linking_needs_target_edit_permission(client, auth, seeded, targets):
 
 # --- bad input ------------------------------------------------------------------------------
 
-HEADER = ",".join(
-    [
-        "key",
-        "plan",
-        "plan_period",
-        "plan_document",
-        "jurisdiction",
-        "indicator",
-        "topic",
-        "unit",
-        "comparator",
-        "baseline",
-        "baseline_year",
-        "target_text",
-        "target",
-        "target_year",
-        "rule",
-        "parent",
-        "source_file",
-        "source_line",
-        "also_lines",
-        "note",
-    ]
-)
+HEADER = ",".join(TARGET_COLUMNS)
 
 
 def test_odd_targets_are_stored_and_flagged_and_the_page_still_works(
