@@ -2,16 +2,21 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Text, event
+from sqlalchemy import JSON, Column, DateTime, Index, Text, event
 from sqlmodel import Field, SQLModel
 
 from tracker.clock import now_utc
 
 
 class AuditEntry(SQLModel, table=True):
-    """One recorded action; an update produces one entry per changed field."""
+    """One recorded action. A save is one entry: `changes` lists its fields as
+    [{"field", "old", "new", "item"?, "kind"?}] and `version` is the record's version after it.
+    Entries written before that (one row per field in `field`/`old_value`/`new_value`) stay
+    readable."""
 
     __tablename__ = "audit_entry"
+    # What a stale form asks: the entries of one record after a version.
+    __table_args__ = (Index("ix_audit_entry_record_version", "entity", "entity_id", "version"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(
@@ -29,6 +34,8 @@ class AuditEntry(SQLModel, table=True):
     old_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     new_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    changes: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    version: int | None = Field(default=None)
 
 
 def _refuse_change(_mapper, _connection, target):
