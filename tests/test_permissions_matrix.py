@@ -201,7 +201,7 @@ def test_permission_matrix(app, client, auth, db, role, action):
             assert not took_effect(db, ctx)
         db.expire_all()
         refused = db.exec(select(AuditEntry).where(AuditEntry.action == "refused")).all()
-        assert any("→ 403" in r.detail for r in refused)
+        assert any(r.detail.startswith("无权限：") for r in refused)
 
 
 def _sample_url(rule, code: str) -> str:

@@ -134,7 +134,10 @@ def test_missing_or_forged_csrf_token_is_refused_and_recorded(client, auth, db):
     db.expire_all()
     assert db.get(Project, project.id).archived is False
     refusals = _refusals(db)
-    assert len(refusals) == 2 and all("→ 400" in r.detail for r in refusals)
+    assert len(refusals) == 2
+    assert all(
+        r.detail == f"表单已过期或缺少安全令牌，未被接受（项目 {project.code}）" for r in refusals
+    )
     assert refusals[0].username == "admin-user"
     # A token from another session is no good either.
     other = AuthActions(type(client)(client.application.test_client()), db)
@@ -159,7 +162,7 @@ def test_oversized_upload_gets_a_chinese_413_and_nothing_changes(app, client, au
     assert response.status_code == 413
     assert "上传的文件太大：上限为 64 KB" in response.get_data(as_text=True)
     assert db.exec(select(Project)).all() == []
-    assert any("→ 413" in r.detail for r in _refusals(db))
+    assert any(r.detail == "上传的文件太大，未被接受（项目导入导出）" for r in _refusals(db))
     assert client.get("/projects").status_code == 200  # still serving
 
 
@@ -176,7 +179,7 @@ def test_malformed_upload_is_refused_recorded_and_changes_nothing(client, auth, 
     )
     assert response.status_code == 422
     assert db.exec(select(Project)).all() == []
-    assert any("POST /projects/import → 422" in r.detail for r in _refusals(db))
+    assert any(r.detail == "提交的内容有误，未保存（项目导入导出）" for r in _refusals(db))
     assert client.get("/projects").status_code == 200
 
 

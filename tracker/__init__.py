@@ -51,12 +51,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import db, extend, web
+    from tracker import audit, db, extend, web
     from tracker.accounts import web as accounts_web
 
     db.init_app(app)
     csrf.init_app(app)
     extend.init_app(app)
+    audit.init_app(app)
     web.init_app(app)
     accounts_web.init_app(app)
 

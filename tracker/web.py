@@ -7,15 +7,14 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import money
-from tracker.accounts.roles import ROLES
+from tracker.accounts.roles import ACTION_LABELS, ROLES
 from tracker.accounts.web import current_actor, user_can
-from tracker.audit.labels import action_label, entity_label, field_label
-from tracker.audit.services import record_now
+from tracker.audit import Conflict, record_now
 from tracker.clock import local
 from tracker.config import ConfigError
 
@@ -36,6 +35,32 @@ MESSAGES = {
 }
 # Refusals written to the audit trail (404s are not: they are mostly typos and scanners).
 RECORDED_REFUSALS = {400, 401, 403, 409, 413, 422, 429}
+# Where a refused request was, in words, by blueprint (the record itself when the URL names one).
+PAGE_NAMES = {
+    "home": "首页",
+    "projects": "项目",
+    "dataio": "项目导入导出",
+    "milestones": "里程碑",
+    "alerts": "预警",
+    "finance": "投资",
+    "maps": "地图",
+    "briefs": "简报",
+    "targets": "规划目标",
+    "users": "用户管理",
+    "accounts": "我的账号",
+    "audit": "操作日志",
+}
+REFUSALS = {
+    400: "请求有误，未被接受",
+    401: "未登录或登录已失效",
+    403: "无权限",
+    409: "保存被拒绝：内容已被他人修改",
+    413: "上传的文件太大，未被接受",
+    422: "提交的内容有误，未保存",
+    429: "操作过于频繁，已暂时拒绝",
+}
+# Form fields never shown back on the conflict page.
+UNSHOWN_FIELDS = {"CSRFTokenField", "HiddenField", "PasswordField", "SubmitField", "FileField"}
 
 
 def init_app(app: Flask) -> None:
@@ -49,15 +74,9 @@ def init_app(app: Flask) -> None:
     app.after_request(_record_refusal)
     app.after_request(_log_request)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Conflict, _conflict)
     app.register_error_handler(Exception, _unexpected_error)
-    app.jinja_env.filters.update(
-        yi=money.yi,
-        wan=money.wan,
-        local=_local_time,
-        audit_action=action_label,
-        audit_field=field_label,
-        audit_entity=entity_label,
-    )
+    app.jinja_env.filters.update(yi=money.yi, wan=money.wan, local=_local_time)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.context_processor(lambda: {"user_can": user_can, "roles": ROLES})
 
@@ -178,17 +197,42 @@ def _record_refusal(response):
     if g.get("refusal_recorded"):
         return response  # the view recorded it itself (e.g. a failed login)
     try:
+        entity, entity_id, sentence = _refusal(code)
         record_now(
             actor=current_actor(),
             action="refused",
-            entity="request",
-            entity_id=request.path[:80],
-            detail=f"{request.method} {request.path[:200]} → {code} {MESSAGES.get(code, '')}"
-            + (f"（{g.denied_action}）" if g.get("denied_action") else ""),
+            entity=entity,
+            entity_id=entity_id,
+            detail=sentence,
         )
     except Exception:  # never let the record of a refusal turn it into a 500
         log.exception("could not record a refused request, request id %s", g.get("request_id"))
     return response
+
+
+def _place() -> str:
+    """Where the request was: the record its address names, else the page, in words."""
+    code = g.get("denied_project") or (request.view_args or {}).get("code")
+    if code:
+        return f"项目 {code}"
+    if request.path.startswith("/api/"):
+        return "数据接口"
+    return PAGE_NAMES.get(request.blueprint or "", "页面")
+
+
+def _refusal(code: int) -> tuple[str, str, str]:
+    """(entity, entity id, sentence) of a refused request for the audit trail, e.g.
+    「无权限：编辑里程碑（项目 P00003）」: what was refused and where, never an HTTP line."""
+    conflict = g.get("conflict")
+    if code == 409 and conflict is not None:
+        return "request", "", f"保存被拒绝：{conflict.title} 已被他人修改"
+    place = _place()
+    if code == 403 and g.get("denied_action"):
+        action = ACTION_LABELS.get(g.denied_action, "此操作")
+        return "request", "", f"无权限：{action}（{place}）"
+    if code == 400 and g.get("csrf_refused"):
+        return "request", "", f"表单已过期或缺少安全令牌，未被接受（{place}）"
+    return "request", "", f"{REFUSALS.get(code, MESSAGES.get(code, '请求被拒绝'))}（{place}）"
 
 
 def _wants_json() -> bool:
@@ -201,6 +245,7 @@ def _http_error(error: HTTPException):
     if code == 413:
         message = f"上传的文件太大：上限为 {_size(request.max_content_length or 0)}"
     if code == 400 and "CSRF" in (error.description or ""):
+        g.csrf_refused = True
         message = "表单已过期或缺少安全令牌（CSRF），请刷新页面后重新提交"
     if _wants_json():
         return jsonify({"error": message, "status": code}), code
@@ -211,6 +256,67 @@ def _size(limit: int) -> str:
     if limit >= 1024 * 1024:
         return f"{limit / (1024 * 1024):g} MB"
     return f"{limit / 1024:g} KB"
+
+
+def _conflict(error: Conflict):
+    """The one 409 page: what others saved meanwhile (Asia/Shanghai), what this user typed
+    (shown back as text, so nothing is lost), and a link to the form with the latest data."""
+    g.conflict = error
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()  # nothing of the stale save is kept
+    if _wants_json():
+        return jsonify({"error": MESSAGES[409], "status": 409, "changes": error.changes}), 409
+    page = render_template(
+        "conflict.html",
+        conflict=error,
+        submitted=submitted_values(g.get("submitted_form")),
+        reopen=_reopen_url(),
+    )
+    return page, 409
+
+
+def _reopen_url() -> str:
+    """The form's own address when it can be opened with GET, else the page the form was on."""
+    rule = request.url_rule
+    if rule is not None and "GET" in (rule.methods or ()):
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("home.index")
+
+
+def submitted_values(form) -> list[tuple[str, str]]:
+    """What was typed into a form, as (label, text) pairs; rows of a table as 「第 N 行·…」."""
+    if form is None:
+        return []
+    return [pair for field in form for pair in _field_values(field, "")]
+
+
+def _field_values(field, prefix: str) -> list[tuple[str, str]]:
+    if field.type in UNSHOWN_FIELDS:
+        return []
+    if field.type == "FieldList":
+        return [
+            pair
+            for number, entry in enumerate(field.entries, 1)
+            for pair in _field_values(entry, f"{prefix}第 {number} 行·")
+        ]
+    if field.type == "FormField":
+        return [pair for sub in field.form for pair in _field_values(sub, prefix)]
+    text = _typed(field)
+    return [(f"{prefix}{field.label.text}", text)] if text else []
+
+
+def _typed(field) -> str:
+    if field.type == "BooleanField":
+        return "是" if field.data else ""
+    if field.type in {"SelectField", "SelectMultipleField", "RadioField"}:
+        chosen = [str(c[1]) for c in field.iter_choices() if c[2] and str(c[0]) != ""]
+        return "、".join(chosen)
+    raw = field.raw_data[0] if field.raw_data else field.data
+    return "" if raw is None else str(raw).strip()
 
 
 def _unexpected_error(error: Exception):

@@ -26,6 +26,23 @@ PERMISSIONS: dict[str, set[str]] = {
 }
 PROJECT_SCOPED = {"project.edit", "milestone.edit"}
 
+# The actions in words, for refusals in the audit trail (「无权限：编辑里程碑（项目 P00003）」).
+ACTION_LABELS = {
+    "view": "查看",
+    "project.create": "新建项目",
+    "project.edit": "编辑项目",
+    "project.archive": "归档项目",
+    "project.import": "导入项目表",
+    "milestone.edit": "编辑里程碑",
+    "finance.edit": "编辑投资数据",
+    "export": "导出",
+    "brief.print": "打印简报",
+    "alert.acknowledge": "确认预警",
+    "target.edit": "编辑规划目标",
+    "users.manage": "管理用户",
+    "audit.view_all": "查看操作日志",
+}
+
 
 def role_allows(role: str, action: str) -> bool:
     return role in PERMISSIONS.get(action, set())

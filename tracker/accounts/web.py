@@ -141,6 +141,7 @@ def require(action: str, project=None) -> None:
     """Abort with 403 unless the signed-in user may take `action` (on `project`)."""
     if not user_can(action, project):
         g.denied_action = action
+        g.denied_project = getattr(project, "code", "")
         abort(403)
 
 

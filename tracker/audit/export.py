@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from tracker.audit.describe import sentences
 from tracker.audit.labels import action_label, entity_label, field_label
 from tracker.clock import local
 from tracker.dataio.exporter import safe_cell
@@ -36,10 +37,10 @@ def entry_row(entry, project_codes: dict[int, str]) -> list[str]:
         entity_label(entry.entity),
         entry.entity_id,
         project_codes.get(entry.project_id, "") if entry.project_id else "",
-        field_label(entry.field),
+        field_label(entry.field, entry.entity),
         entry.old_value,
         entry.new_value,
-        entry.detail,
+        "；".join(sentences(entry)),  # one entry per save: its changes in words
     ]
 
 

@@ -1,73 +1,86 @@
-"""Chinese labels for what the audit trail stores in code form (actions, entities, field names)."""
+"""Words for what the audit trail stores in code form: actions, entities, fields and their values.
 
-from tracker.audit.services import ACTIONS
+Each domain registers its own entity, field labels and value formatters at init_app
+(`register_entity`); the audit trail itself knows only its own actions and entities."""
 
-ENTITIES = {
-    "project": "项目",
-    "projects": "项目表",
-    "user": "用户",
-    "milestone": "里程碑",
-    "investment": "投资",
-    "file": "文件",
-    "funding": "资金来源",
-    "alert": "预警",
-    "brief": "简报",
-    "target": "规划目标",
-    "request": "请求",
-    "audit": "操作日志",
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, has_app_context
+
+EMPTY = "（空）"
+
+ACTIONS = {
+    "create": "新建",
+    "update": "修改",
+    "archive": "归档",
+    "restore": "恢复",
+    "import": "导入",
+    "upload": "上传",
+    "export": "导出",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出",
+    "permission": "权限变更",
+    "user": "用户管理",
+    "token": "令牌",
+    "acknowledge": "确认预警",
+    "refused": "请求被拒绝",
 }
 
-# Fields of other records: domains may add theirs with add_field_labels(); project fields come
-# from the project form's own labels.
-FIELD_LABELS: dict[str, str] = {
-    "display_name": "姓名",
-    "role": "角色",
-    "is_active": "状态",
-    "password": "密码",
-    "archived": "归档",
-    "total_investment_fen": "总投资",
-    "window_investment_fen": "规划期内投资",
-    "total_investment_text": "总投资（原文）",
-    "window_investment_text": "规划期内投资（原文）",
-    "land_area_m2": "用地面积（㎡）",
-    "floor_area_m2": "建筑面积（㎡）",
-    "planned_on": "计划日期",
-    "forecast_on": "预计日期",
-    "actual_on": "实际日期",
-}
+# The audit trail's own entities; domains add theirs.
+OWN_ENTITIES = {"request": "请求", "audit": "操作日志"}
 
 
-def add_field_labels(labels: dict[str, str]) -> None:
-    FIELD_LABELS.update(labels)
+def plain(value) -> str:
+    """A stored value in words: empty → （空）, True/False → 是/否, lists joined with 、."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool) or value in ("True", "False"):
+        return "是" if value in (True, "True") else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value) if value else "（无）"
+    return str(value)
 
 
-def _form_labels() -> dict[str, str]:
-    from wtforms.fields.core import UnboundField
+@dataclass(frozen=True)
+class FieldLabel:
+    """How one field of an entity reads: its label, and its values in words."""
 
-    from tracker.projects.forms import ProjectForm
-
-    found = {}
-    for name in dir(ProjectForm):
-        value = getattr(ProjectForm, name, None)
-        if isinstance(value, UnboundField):
-            label = value.args[0] if value.args else value.kwargs.get("label")
-            if isinstance(label, str):
-                found[name] = label
-    return found
+    label: str
+    shown: Callable[[object], str] = plain
+    secret: bool = False  # a change is named, its values never shown (a password)
 
 
-_PROJECT_LABELS: dict[str, str] | None = None
+@dataclass
+class Registry:
+    entities: dict[str, str] = field(default_factory=lambda: dict(OWN_ENTITIES))
+    fields: dict[str, dict[str, FieldLabel]] = field(default_factory=dict)
 
 
-def field_label(field: str) -> str:
-    global _PROJECT_LABELS
-    if not field:
-        return ""
-    if field in FIELD_LABELS:
-        return FIELD_LABELS[field]
-    if _PROJECT_LABELS is None:
-        _PROJECT_LABELS = _form_labels()
-    return _PROJECT_LABELS.get(field, field)
+_FALLBACK = Registry()  # outside an app (a script, a unit test): the audit trail's own words
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["audit_labels"] = Registry()
+
+
+def register_entity(
+    app: Flask, entity: str, label: str, fields: Mapping[str, str | FieldLabel] | None = None
+) -> None:
+    """A domain names an entity it records and the fields of its changes (label, or FieldLabel
+    with a formatter); registering again adds fields."""
+    registry: Registry = app.extensions["audit_labels"]
+    registry.entities[entity] = label
+    known = registry.fields.setdefault(entity, {})
+    for name, value in (fields or {}).items():
+        known[name] = value if isinstance(value, FieldLabel) else FieldLabel(value)
+
+
+def registry() -> Registry:
+    if has_app_context():
+        return current_app.extensions.get("audit_labels", _FALLBACK)
+    return _FALLBACK
 
 
 def action_label(action: str) -> str:
@@ -75,4 +88,28 @@ def action_label(action: str) -> str:
 
 
 def entity_label(entity: str) -> str:
-    return ENTITIES.get(entity, entity)
+    return registry().entities.get(entity, entity)
+
+
+def field_info(entity: str, name: str) -> FieldLabel:
+    """The label of a field; a field stored before labels were registered (「交付使用·实际完成日期」,
+    「交付使用·is_estimate」) is read as item·field."""
+    fields = registry().fields.get(entity, {})
+    if name in fields:
+        return fields[name]
+    item, dot, rest = name.partition("·")
+    if dot and rest in fields:
+        return FieldLabel(f"{item}·{fields[rest].label}", fields[rest].shown, fields[rest].secret)
+    return FieldLabel(name)
+
+
+def field_label(name: str, entity: str = "") -> str:
+    """A field's label (for entries of any entity when `entity` is not given)."""
+    if not name:
+        return ""
+    if entity:
+        return field_info(entity, name).label
+    for fields in registry().fields.values():
+        if name in fields:
+            return fields[name].label
+    return name

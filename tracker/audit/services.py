@@ -3,27 +3,11 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import g
 from sqlmodel import Session, func, select
 
 from tracker.audit.models import AuditEntry
-
-ACTIONS = {
-    "create": "新建",
-    "update": "修改",
-    "archive": "归档",
-    "restore": "恢复",
-    "import": "导入",
-    "upload": "上传",
-    "export": "导出",
-    "login": "登录",
-    "login_failed": "登录失败",
-    "logout": "退出",
-    "permission": "权限变更",
-    "user": "用户管理",
-    "token": "令牌",
-    "acknowledge": "确认预警",
-    "refused": "请求被拒绝",
-}
+from tracker.db import engine
 
 
 @dataclass(frozen=True)
@@ -51,7 +35,10 @@ def record(
     entity_id="",
     project_id: int | None = None,
     detail: str = "",
+    changes: list[dict] | None = None,
+    version: int | None = None,
 ) -> AuditEntry:
+    """One entry; a save's fields go in `changes` (see tracker.audit.editing.apply_change)."""
     entry = AuditEntry(
         user_id=actor.user_id,
         username=actor.username,
@@ -61,37 +48,11 @@ def record(
         entity_id=_text(entity_id),
         project_id=project_id,
         detail=detail,
+        changes=changes,
+        version=version,
     )
     session.add(entry)
     return entry
-
-
-def record_changes(
-    session: Session,
-    *,
-    actor: Actor,
-    entity: str,
-    entity_id,
-    project_id: int | None,
-    changes: dict[str, tuple],
-    action: str = "update",
-) -> None:
-    """One entry per changed field: field, old value, new value."""
-    for field, (old, new) in changes.items():
-        session.add(
-            AuditEntry(
-                user_id=actor.user_id,
-                username=actor.username,
-                address=actor.address,
-                action=action,
-                entity=entity,
-                entity_id=_text(entity_id),
-                project_id=project_id,
-                field=field,
-                old_value=_text(old),
-                new_value=_text(new),
-            )
-        )
 
 
 def project_history(session: Session, project_id: int, limit: int = 200) -> list[AuditEntry]:
@@ -107,10 +68,6 @@ def project_history(session: Session, project_id: int, limit: int = 200) -> list
 def record_now(*, actor: Actor, action: str, **fields) -> None:
     """Record in a transaction of its own, committed at once: for refusals (failed login, 403,
     bad upload) whose request is rolled back."""
-    from flask import g
-
-    from tracker.db import engine
-
     request_session = g.get("db_session")
     if request_session is not None:
         # Release SQLite's write lock first; the request is being refused and rolls back anyway.
@@ -159,10 +116,3 @@ def search(
 def all_matching(session: Session, f: AuditFilter, zone, limit: int = 100_000) -> list[AuditEntry]:
     query = f.apply(select(AuditEntry), zone).order_by(AuditEntry.id.desc()).limit(limit)
     return list(session.exec(query))
-
-
-def usernames(session: Session) -> list[str]:
-    """Suggestions for the user filter: the accounts (a DISTINCT over the whole trail is slow)."""
-    from tracker.accounts.models import User
-
-    return list(session.exec(select(User.username).order_by(User.username)))
