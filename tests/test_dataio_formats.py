@@ -260,7 +260,12 @@ def test_reimport_with_a_change_updates_in_place_and_is_audited(seeded, app, db)
     entry = db.exec(
         select(AuditEntry).where(AuditEntry.entity_id == "YC2022-14", AuditEntry.action == "import")
     ).first()
-    assert entry is not None and entry.field == "total_investment_fen"
+    assert entry is not None and entry.version == 2
+    assert {
+        "field": "total_investment_fen",
+        "old": 4_35 * 10**8,
+        "new": 4_53 * 10**8,
+    } in entry.changes
     assert isinstance(TEST_ACTOR, Actor)
 
 

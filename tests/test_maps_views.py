@@ -251,7 +251,9 @@ def test_pm_sets_location_from_gcj02_coordinates(client, auth, seeded, db):
     assert "GCJ-02" in project.location_source and "总平面图" in project.location_source
     assert project.version == 2
     fields = {
-        e.field for e in db.exec(select(AuditEntry).where(AuditEntry.project_id == project.id))
+        c["field"]
+        for e in db.exec(select(AuditEntry).where(AuditEntry.project_id == project.id))
+        for c in e.changes or []
     }
     assert {"lat", "lon", "location_precision", "location_source"} <= fields
 
@@ -314,7 +316,9 @@ def test_stale_location_edit_is_refused(client, auth, seeded, db):
     assert first.status_code == 302
     second = _location(client, "YC2022-07", lat="30.1", lon="120.7", version="1")
     assert second.status_code == 409
-    assert "别人已经修改" in second.get_data(as_text=True)
+    page = second.get_data(as_text=True)
+    assert "保存被拒绝：项目 YC2022-07 已被他人修改" in page and "修改了 纬度：" in page
+    assert "30.1" in page  # the typed point is shown back
     db.refresh(project)
     assert (project.lat, project.lon) == (30.0, 120.6)
 

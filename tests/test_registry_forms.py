@@ -159,8 +159,15 @@ def test_edit_saves_changes_and_records_them(seeded, auth, client, db):
     db.expire_all()
     p = db.exec(select(Project).where(Project.code == "YC2022-14")).one()
     assert (p.total_investment_fen, p.version, p.remarks) == (4_53 * 10**8, 2, "核实后更正")
-    fields = set(db.exec(select(AuditEntry.field).where(AuditEntry.entity_id == "YC2022-14")).all())
+    saves = db.exec(
+        select(AuditEntry).where(AuditEntry.entity_id == "YC2022-14", AuditEntry.action == "update")
+    ).all()
+    assert len(saves) == 1 and saves[0].version == 2  # one entry per save, with its fields
+    fields = {c["field"] for c in saves[0].changes}
     assert {"total_investment_fen", "total_investment_text", "remarks"} <= fields
+    page = client.get("/projects/YC2022-14").get_data(as_text=True)
+    assert "修改了 备注：（空） → 核实后更正" in page
+    assert "total_investment_fen" not in page and "修改了 总投资：" in page
 
 
 def test_unchanged_edit_changes_nothing(seeded, app, auth, client, db):
@@ -200,7 +207,8 @@ def test_second_edit_from_the_same_form_version_is_refused_with_what_changed(
     assert second.status_code == 409
     html = second.get_data(as_text=True)
     assert "保存被拒绝" in html
-    assert "修改了「总投资」：3.00 亿元 → 2.00 亿元" in html
+    assert "修改了 总投资：3.00 亿元 → 2.00 亿元" in html
+    assert "我的修改" in html  # what was typed is shown back
     assert "admin-user" in html
     assert checksum(app.extensions["engine"]) == before
     db.expire_all()

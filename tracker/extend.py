@@ -99,3 +99,43 @@ def on_projects_created(app: Flask, callback: Callable) -> None:
 def projects_created(session, project_ids: list[int], today) -> None:
     for callback in current_app.extensions.get("projects_created", []):
         callback(session, project_ids, today)
+
+
+# --- the project directory -------------------------------------------------------------------
+# Floors below the registry (people, the audit trail) name projects only through this: the
+# projects domain fills it at init_app.
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    id: int
+    code: str
+    name: str
+    archived: bool = False
+
+    @property
+    def title(self) -> str:
+        return f"{self.code} {self.name}" + ("（已归档）" if self.archived else "")
+
+
+@dataclass(frozen=True)
+class ProjectDirectory:
+    """refs(session, ids=None) → the projects with these ids (None: all), active first, by code;
+    find(session, code) → the project with this code or None."""
+
+    refs: Callable
+    find: Callable
+
+
+def set_project_directory(app: Flask, directory: ProjectDirectory) -> None:
+    app.extensions["project_directory"] = directory
+
+
+def project_refs(session, ids=None) -> list[ProjectRef]:
+    if ids is not None and not ids:
+        return []
+    return current_app.extensions["project_directory"].refs(session, ids)
+
+
+def find_project(session, code: str) -> ProjectRef | None:
+    return current_app.extensions["project_directory"].find(session, code)

@@ -7,11 +7,12 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from tracker import extend
+from tracker.audit import Actor, record
 from tracker.audit.models import AuditEntry
-from tracker.audit.services import Actor, record, record_changes
 from tracker.clock import now_utc, today
 from tracker.dataio.importer import ImportPlan
-from tracker.projects.models import EDITABLE_FIELDS, Project, ProjectBase
+from tracker.projects.models import Project, ProjectBase
+from tracker.projects.services import update_project
 
 _GENERATED = re.compile(r"^P\d{1,9}$")
 
@@ -37,29 +38,19 @@ def apply_plan(session: Session, *, actor: Actor, plan: ImportPlan, filename: st
                 values = {**values, "code": new_code()}
             new_rows.append(defaults | values | {"created_at": now, "updated_at": now})
             continue
-        changes = {
-            k: (getattr(project, k), v)
-            for k, v in values.items()
-            if k in EDITABLE_FIELDS and getattr(project, k) != v
-        }
-        if not changes:
-            unchanged += 1
-            continue
-        for key, (_, new) in changes.items():
-            setattr(project, key, new)
-        project.version += 1
-        project.updated_at = now
-        session.add(project)
-        record_changes(
+        changes = update_project(
             session,
             actor=actor,
-            entity="project",
-            entity_id=project.code,
-            project_id=project.id,
-            changes=changes,
+            project=project,
+            values=values,
+            expected_version=None,
             action="import",
+            flush=False,
         )
-        updated += 1
+        if changes:
+            updated += 1
+        else:
+            unchanged += 1
     if new_rows:
         session.execute(insert(Project), new_rows)
         created_ids = _audit_created(session, actor, [r["code"] for r in new_rows], now)
@@ -144,6 +135,8 @@ def _audit_created(session: Session, actor: Actor, codes: list[str], now) -> lis
                 "old_value": "",
                 "new_value": "",
                 "detail": "导入",
+                "changes": None,
+                "version": 1,
             }
             for code in codes
         ],

@@ -4,11 +4,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, ValidationError
 
+from tracker.audit import KeepsInput
 from tracker.maps.coords import DATUMS
 from tracker.maps.location import CoordinateError, parse_point
 
 
-class LocationForm(FlaskForm):
+class LocationForm(KeepsInput, FlaskForm):
     lat = StringField("纬度")
     lon = StringField("经度")
     datum = SelectField(

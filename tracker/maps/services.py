@@ -105,7 +105,7 @@ def set_location(
     source: str,
     expected_version: int | None,
 ) -> dict[str, tuple]:
-    """Store a surveyed point: converted to WGS-84, precision "site" (StaleEditError if outdated)."""
+    """Store a surveyed point: converted to WGS-84, precision "site" (Conflict if the form is stale)."""
     w_lat, w_lon = to_wgs84(lat, lon, datum)
     values = {
         "lat": round(w_lat, 6),

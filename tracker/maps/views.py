@@ -24,7 +24,6 @@ from tracker.maps.render import build_map
 from tracker.projects import services as project_services
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.models import STAGES, STATUSES
-from tracker.projects.services import StaleEditError
 
 bp = Blueprint("maps", __name__, url_prefix="/maps")
 api = Blueprint("maps_api", __name__, url_prefix="/api")
@@ -139,31 +138,25 @@ def set_location(code):
         abort(404)
     require("project.edit", project)
     form = LocationForm(version=str(project.version))
-    stale = None
     if form.validate_on_submit():
         basemap = basemaps.choose_basemap(current_app.config)
         source = location.location_source(
             form.datum.data, form.origin.data, basemap.label, form.note.data
         )
-        try:
-            services.set_location(
-                db,
-                actor=current_actor(),
-                project=project,
-                lat=form.point[0],
-                lon=form.point[1],
-                datum=form.datum.data,
-                source=source,
-                expected_version=form.expected_version,
-            )
-        except StaleEditError as exc:
-            stale = exc.changes
-        else:
-            flash(f"已设置「{project.name}」的位置（准确位置，WGS-84）", "success")
-            return redirect(url_for("projects.detail", code=project.code))
+        services.set_location(
+            db,
+            actor=current_actor(),
+            project=project,
+            lat=form.point[0],
+            lon=form.point[1],
+            datum=form.datum.data,
+            source=source,
+            expected_version=form.expected_version,
+        )
+        flash(f"已设置「{project.name}」的位置（准确位置，WGS-84）", "success")
+        return redirect(url_for("projects.detail", code=project.code))
     ctx = _project_map(db, project, clock.today(), form, height="60vh")
-    status = 409 if stale is not None else (422 if form.errors else 200)
-    return render_template("maps/location.html", ctx=ctx, stale=stale), status
+    return render_template("maps/location.html", ctx=ctx), 422 if form.errors else 200
 
 
 @api.route("/projects.geojson")

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from tracker.audit import KeepsInput
 from tracker.money import MoneyError, parse_amount, plain
 from tracker.projects.logic import PeriodError, parse_period
 from tracker.projects.models import NATURES, OWNERSHIPS, PRECISIONS, STAGES, STATUSES
@@ -41,7 +42,7 @@ def _choices(values):
     return [SelectChoice(v) for v in values]
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(KeepsInput, FlaskForm):
     code = StringField("项目编号", validators=[DataRequired("请填写项目编号"), Length(max=40)])
     name = StringField("项目名称", validators=[DataRequired("请填写项目名称"), Length(max=200)])
     stage = SelectField("学段", choices=_choices(STAGES))

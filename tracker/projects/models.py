@@ -6,8 +6,10 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
+from tracker.audit.labels import FieldLabel, plain
 from tracker.clock import now_utc
 from tracker.db import ScaledDecimal
+from tracker.money import yi
 
 STAGES = [
     "幼儿园",
@@ -76,6 +78,23 @@ FIELD_LABELS = {
     "curation_note": "整理说明",
     "archived": "归档",
 }
+
+
+def _money(value) -> str:
+    """Stored fen (an int, or digits in entries from before) as 亿元."""
+    text = str(value) if value is not None else ""
+    return f"{yi(int(text))} 亿元" if text.lstrip("-").isdigit() else plain(value)
+
+
+def audit_fields() -> dict[str, FieldLabel]:
+    """How the audit trail words a project's fields (money in 亿元, yes/no, precision by name)."""
+    fields = {name: FieldLabel(label) for name, label in FIELD_LABELS.items()}
+    for name in ("total_investment_fen", "window_investment_fen"):
+        fields[name] = FieldLabel(FIELD_LABELS[name], _money)
+    fields["location_precision"] = FieldLabel(
+        FIELD_LABELS["location_precision"], lambda v: PRECISIONS.get(v, plain(v))
+    )
+    return fields
 
 
 class ProjectBase(SQLModel):

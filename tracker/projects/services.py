@@ -7,22 +7,12 @@ from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, select
 
 from tracker import extend
-from tracker.audit.services import Actor, record, record_changes
-from tracker.clock import local, now_utc, today
-from tracker.money import yi
+from tracker.audit import Actor, Change, apply_change, record_change
+from tracker.clock import today
 from tracker.projects import filters
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.logic import seats
-from tracker.projects.models import EDITABLE_FIELDS, FIELD_LABELS, Project, parse_sections
-
-
-class StaleEditError(Exception):
-    """The record changed since the form was loaded; `changes` says what the other person changed."""
-
-    def __init__(self, project: Project, changes: list[str]):
-        super().__init__("stale edit")
-        self.project = project
-        self.changes = changes
+from tracker.projects.models import EDITABLE_FIELDS, Project, parse_sections
 
 
 @dataclass(frozen=True)
@@ -177,7 +167,7 @@ def create_project(session: Session, *, actor: Actor, values: dict) -> Project:
     session.add(project)
     session.flush()
     extend.projects_created(session, [project.id], today())
-    record(
+    record_change(
         session,
         actor=actor,
         action="create",
@@ -185,75 +175,48 @@ def create_project(session: Session, *, actor: Actor, values: dict) -> Project:
         entity_id=project.code,
         project_id=project.id,
         detail=project.name,
+        changes=[],
+        version=project.version,
     )
     return project
 
 
 def update_project(
-    session: Session, *, actor: Actor, project: Project, values: dict, expected_version: int | None
-) -> dict[str, tuple]:
-    """Apply changed fields; refuse when the record moved on since `expected_version`."""
-    if expected_version is not None and expected_version != project.version:
-        raise StaleEditError(project, _changes_since(session, project, expected_version))
-    changes = {}
-    for field in EDITABLE_FIELDS:
-        if field in values and values[field] != getattr(project, field):
-            changes[field] = (getattr(project, field), values[field])
-            setattr(project, field, values[field])
-    if changes:
-        project.version += 1
-        project.updated_at = now_utc()
-        session.add(project)
-        record_changes(
-            session,
-            actor=actor,
-            entity="project",
-            entity_id=project.code,
-            project_id=project.id,
-            changes=changes,
-        )
-        session.flush()
-    return changes
+    session: Session,
+    *,
+    actor: Actor,
+    project: Project,
+    values: dict,
+    expected_version: int | None,
+    action: str = "update",
+    flush: bool = True,
+) -> list[Change]:
+    """Apply changed fields as one audited, versioned save (Conflict when the form is stale)."""
+    return apply_change(
+        session,
+        actor=actor,
+        record=project,
+        expected_version=expected_version,
+        entity="project",
+        entity_id=project.code,
+        project_id=project.id,
+        values={k: v for k, v in values.items() if k in EDITABLE_FIELDS},
+        action=action,
+        flush=flush,
+    )
 
 
 def set_archived(session: Session, *, actor: Actor, project: Project, archived: bool) -> None:
     if project.archived == archived:
         return
-    project.archived = archived
-    project.version += 1
-    project.updated_at = now_utc()
-    session.add(project)
-    record(
+    apply_change(
         session,
         actor=actor,
-        action="archive" if archived else "restore",
+        record=project,
+        expected_version=None,
         entity="project",
         entity_id=project.code,
         project_id=project.id,
-        detail=project.name,
+        values={"archived": archived},
+        action="archive" if archived else "restore",
     )
-    session.flush()
-
-
-def _changes_since(session: Session, project: Project, version: int) -> list[str]:
-    """What others changed after `version`, newest first, in words (money in 亿元)."""
-    from tracker.audit.models import AuditEntry
-
-    rows = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.project_id == project.id, AuditEntry.entity == "project")
-        .order_by(AuditEntry.id.desc())
-        .limit(max(1, project.version - version) * 40)
-    ).all()
-    return [
-        f"{r.username} 于 {local(r.at):%Y-%m-%d %H:%M} 修改了「{FIELD_LABELS.get(r.field, r.field)}」："
-        f"{_shown(r.field, r.old_value)} → {_shown(r.field, r.new_value)}"
-        for r in rows
-        if r.field
-    ][:10]
-
-
-def _shown(field: str, value: str) -> str:
-    if field.endswith("_fen") and value.lstrip("-").isdigit():
-        return f"{yi(int(value))} 亿元"
-    return value or "（空）"

@@ -98,25 +98,20 @@ def edit(code):
         form.window_investment.data = project.window_investment_text or ""
         form.version.data = project.version
     form.code.data = project.code  # the code is stable: never edited through the form
-    stale = None
     if form.validate_on_submit():
-        try:
-            # A form without its version cannot prove it saw the latest data: refuse it as stale.
-            version = int(form.version.data) if (form.version.data or "").isdigit() else 0
-            changes = services.update_project(
-                get_session(),
-                actor=current_actor(),
-                project=project,
-                values=form.values(),
-                expected_version=version,
-            )
-        except services.StaleEditError as exc:
-            stale = exc.changes
-        else:
-            flash(f"已保存（修改了 {len(changes)} 项）" if changes else "没有改动", "success")
-            return redirect(url_for(".detail", code=project.code))
-    status = 409 if stale is not None else (422 if form.errors else 200)
-    return render_template("projects/form.html", form=form, project=project, stale=stale), status
+        # A form without its version cannot prove it saw the latest data: refuse it as stale.
+        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+        changes = services.update_project(
+            get_session(),
+            actor=current_actor(),
+            project=project,
+            values=form.values(),
+            expected_version=version,
+        )
+        flash(f"已保存（修改了 {len(changes)} 项）" if changes else "没有改动", "success")
+        return redirect(url_for(".detail", code=project.code))
+    status = 422 if form.errors else 200
+    return render_template("projects/form.html", form=form, project=project), status
 
 
 @bp.route("/<code>/archive", methods=["POST"])
