@@ -100,20 +100,24 @@ def test_pm_updates_a_milestone_through_the_form(client, auth, db, project, fixe
     )
     assert ms["立项批复"].is_estimate  # untouched rows stay estimates
     assert db.get(ProjectSchedule, project.id).opening_year == 2026
-    history = db.exec(
+    saves = db.exec(
         select(AuditEntry).where(
             AuditEntry.project_id == project.id,
             AuditEntry.entity == "milestone",
-            AuditEntry.field != "",
+            AuditEntry.action == "update",
         )
     ).all()
-    fields = {h.field: (h.old_value, h.new_value) for h in history}
-    assert fields["开工·实际完成日期"] == ("", "2024-01-15")
-    assert fields["开学年份"] == ("默认 2025", "2026")
-    assert all(h.username == "pm-user" for h in history)
-    # The project page shows the change in its 变更记录 and the milestone panel.
+    assert len(saves) == 1 and saves[0].username == "pm-user"  # one entry for the save
+    fields = {(c.get("item", ""), c["field"]): (c["old"], c["new"]) for c in saves[0].changes}
+    assert fields[("开工", "actual_on")] == (None, "2024-01-15")
+    assert fields[("开工", "is_estimate")] == (True, False)
+    assert fields[("", "opening_year")] == (None, 2026)
+    # The project page shows the change in words in its 变更记录, and the milestone panel.
     page = client.get(f"/projects/{project.code}").get_data(as_text=True)
-    assert "开工·实际完成日期" in page and "进度与里程碑" in page and "2024-01-15" in page
+    assert "修改了 开工 的实际完成日期：（空） → 2024-01-15" in page
+    assert "修改了 开工 的计划状态：估算 → 已确认" in page
+    assert "修改了 开学年份：按项目期限结束年 → 2026" in page
+    assert "is_estimate" not in page and "进度与里程碑" in page
 
 
 def test_add_rename_and_remove_rows(client, auth, db, project, fixed_today):
@@ -173,7 +177,8 @@ def test_stale_form_is_refused_with_what_changed(client, auth, db, project, fixe
     response = client.post_form(f"/projects/{project.code}/milestones", second)
     assert response.status_code == 409
     text = response.get_data(as_text=True)
-    assert "别人已经修改" in text and "立项批复·实际完成日期" in text and "2023-02-01" in text
+    assert "保存被拒绝：里程碑 T-0001 已被他人修改" in text
+    assert "修改了 立项批复 的实际完成日期：（空） → 2023-02-01" in text
     ms = {m.name: m for m in _milestones(db, project)}
     assert ms["立项批复"].actual_on == date(2023, 2, 1)
 

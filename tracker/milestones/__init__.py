@@ -3,7 +3,7 @@ health and term-start rules, the project timeline and the portfolio Gantt view."
 
 from flask import Flask
 
-from tracker import extend
+from tracker import audit, extend
 from tracker.config import ConfigError
 
 
@@ -22,3 +22,4 @@ def init_app(app: Flask) -> None:
     extend.add_project_panel(app, extend.Panel(10, "milestones/panel.html", worklists.panel))
     extend.add_project_api_part(app, "milestones", milestones_part)
     extend.on_projects_created(app, services.on_projects_created)
+    audit.register_entity(app, "milestone", "里程碑", services.audit_fields())

@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from tracker.audit import KeepsInput
 from tracker.milestones.models import MILESTONE_STATUSES
 from tracker.milestones.validation import RowError, RowInput
 
@@ -36,7 +37,7 @@ class RowForm(Form):
     delete = BooleanField("删除")
 
 
-class PlanForm(FlaskForm):
+class PlanForm(KeepsInput, FlaskForm):
     opening_year = StringField("开学年份（空：按项目期限结束年）")
     version = HiddenField()
     rows = FieldList(FormField(RowForm), min_entries=0)

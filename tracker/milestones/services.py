@@ -5,11 +5,11 @@ from collections import defaultdict
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
+from tracker.audit import SYSTEM, Actor, Change, FieldLabel, apply_change, conflict
 from tracker.audit.models import AuditEntry
-from tracker.audit.services import SYSTEM, Actor, record_changes
 from tracker.clock import local, now_utc
 from tracker.milestones import logic
 from tracker.milestones.models import Milestone, ProjectSchedule
@@ -31,12 +31,20 @@ FIELD_LABELS = {
 }
 
 
-class StaleEditError(Exception):
-    """The plan changed since the form was loaded; `changes` says what the other person did."""
+def _estimate(value) -> str:
+    return "估算" if value in (True, "True", "估算") else "已确认"
 
-    def __init__(self, changes: list[str]):
-        super().__init__("stale milestone edit")
-        self.changes = changes
+
+def _opening(value) -> str:
+    return str(value) if value not in (None, "") else "按项目期限结束年"
+
+
+def audit_fields() -> dict[str, FieldLabel]:
+    """How the audit trail words a plan's changes."""
+    return {name: FieldLabel(label) for name, label in FIELD_LABELS.items()} | {
+        "is_estimate": FieldLabel("计划状态", _estimate),
+        "opening_year": FieldLabel("开学年份", _opening),
+    }
 
 
 def rules(config=None) -> logic.Rules:
@@ -120,6 +128,8 @@ def lay_out(session: Session, project_ids: list[int], today: date, *, actor: Act
                     old_value="",
                     new_value="",
                     detail=f"按项目期限估算里程碑 {len(phases)} 个（均为估算，待确认）",
+                    changes=None,
+                    version=1,
                 )
             )
         if rows:
@@ -182,74 +192,58 @@ def save_plan(
     opening_year_value: int | None,
     expected_version: int,
 ) -> int:
-    """Apply the submitted plan (rows already checked); returns the number of changed fields.
-    Refuses with StaleEditError when someone saved since `expected_version`, so nothing of a
-    stale form is written."""
+    """Apply the submitted plan (rows already checked) as one audited save; returns the number
+    of changes. A form loaded before someone else saved raises Conflict and writes nothing."""
     schedule = schedule_of(session, project.id)
-    if expected_version != schedule.version:
-        raise StaleEditError(changes_since(session, project.id, expected_version, schedule.version))
-    existing = {m.id: m for m in milestones_of(session, project.id)}
-    if any(row.id is not None and row.id not in existing for row in rows):
-        raise StaleEditError(changes_since(session, project.id, expected_version, schedule.version))
-    audit: dict[str, tuple] = {}
+    where = {"entity": "milestone", "entity_id": project.code}
+
+    def apply_rows() -> list[Change]:
+        existing = {m.id: m for m in milestones_of(session, project.id)}
+        if any(row.id is not None and row.id not in existing for row in rows):
+            raise conflict(session, version=expected_version, **where)
+        return _apply_rows(session, project, rows, existing)
+
+    changes = apply_change(
+        session,
+        actor=actor,
+        record=schedule,
+        expected_version=expected_version,
+        project_id=project.id,
+        values={"opening_year": opening_year_value or None},
+        mutate=apply_rows,
+        **where,
+    )
+    return len(changes)
+
+
+def _apply_rows(session: Session, project: Project, rows: list[CleanRow], existing) -> list:
+    changes: list[Change] = []
     now = now_utc()
     kept = set()
     for row in rows:
         if row.id is None:
-            m = _create(session, project, row, now)
-            audit[f"{row.name}·阶段"] = ("", "新增")
-            for key in ("planned_on", "forecast_on", "actual_on"):
-                if getattr(row, key):
-                    audit[f"{row.name}·{FIELD_LABELS[key]}"] = ("", getattr(row, key))
+            _create(session, project, row, now)
+            changes.append(Change("", item=row.name, kind="added"))
+            changes += [
+                Change(key, None, getattr(row, key), item=row.name)
+                for key in ("planned_on", "forecast_on", "actual_on")
+                if getattr(row, key)
+            ]
             continue
         m = existing[row.id]
         kept.add(m.id)
-        changes = _apply(m, row)
-        if changes:
+        name = m.name
+        changed = _apply(m, row)
+        if changed:
             m.version += 1
             m.updated_at = now
             session.add(m)
-            for key, (old, new) in changes.items():
-                audit[f"{m.name if key != 'name' else old}·{FIELD_LABELS.get(key, key)}"] = (
-                    old,
-                    new,
-                )
+            changes += [Change(key, old, new, item=name) for key, (old, new) in changed.items()]
     for mid, m in existing.items():
         if mid not in kept:
-            audit[f"{m.name}·阶段"] = ("保留", "删除")
+            changes.append(Change("", item=m.name, kind="removed"))
             session.delete(m)
-    if (opening_year_value or None) != schedule.opening_year:
-        audit["开学年份"] = (
-            schedule.opening_year or f"默认 {project.end_year}",
-            opening_year_value or f"默认 {project.end_year}",
-        )
-    if not audit:
-        return 0
-    bumped = session.execute(
-        update(ProjectSchedule)
-        .where(
-            ProjectSchedule.project_id == project.id, ProjectSchedule.version == expected_version
-        )
-        .values(
-            version=expected_version + 1, opening_year=opening_year_value or None, updated_at=now
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if bumped.rowcount != 1:  # someone saved between our read and this write
-        raise StaleEditError(
-            changes_since(session, project.id, expected_version, expected_version + 1)
-        )
-    session.expire(schedule)
-    record_changes(
-        session,
-        actor=actor,
-        entity="milestone",
-        entity_id=project.code,
-        project_id=project.id,
-        changes=audit,
-    )
-    session.flush()
-    return len(audit)
+    return changes
 
 
 def _create(session: Session, project: Project, row: CleanRow, now) -> Milestone:
@@ -284,25 +278,10 @@ def _apply(m: Milestone, row: CleanRow) -> dict[str, tuple]:
     if m.is_estimate and ("planned_on" in changes or "actual_on" in changes or row.confirm):
         m.is_estimate = False
         m.baseline_on = m.planned_on
-        changes.setdefault("is_estimate", ("估算", "已确认"))
+        changes.setdefault("is_estimate", (True, False))
     elif m.baseline_on is None and m.planned_on is not None:
         m.baseline_on = m.planned_on
     return changes
-
-
-def changes_since(session: Session, project_id: int, version: int, current: int) -> list[str]:
-    rows = session.execute(
-        select(AuditEntry)
-        .where(AuditEntry.project_id == project_id, AuditEntry.entity == "milestone")
-        .order_by(AuditEntry.id.desc())
-        .limit(max(1, current - version) * 30)
-    ).scalars()
-    shown = [
-        f"{r.username} 于 {local(r.at):%Y-%m-%d %H:%M} 修改了「{r.field}」：{r.old_value or '（空）'} → {r.new_value or '（空）'}"
-        for r in rows
-        if r.field
-    ]
-    return shown[:15] or ["另一位用户刚刚保存了这个项目的里程碑"]
 
 
 def history(session: Session, project_id: int, limit: int = 100) -> list[AuditEntry]:

@@ -41,33 +41,28 @@ def edit(code):
     form = PlanForm()
     if request.method == "GET":
         form.fill(services.milestones_of(db, project.id), schedule.opening_year, schedule.version)
-    stale, problems = None, []
+    problems = []
     if form.validate_on_submit():
         rows, problems = check_plan(
             form.inputs(), today=clock.today(), start_year=project.start_year
         )
         form.attach(problems)
         if not problems:
-            try:
-                changed = services.save_plan(
-                    db,
-                    actor=current_actor(),
-                    project=project,
-                    rows=rows,
-                    opening_year_value=form.opening_year_value(),
-                    expected_version=form.expected_version() or 0,
-                )
-            except services.StaleEditError as exc:
-                stale = exc.changes
-            else:
-                flash(f"里程碑已保存（{changed} 处改动）" if changed else "没有改动", "success")
-                return redirect(url_for("projects.detail", code=project.code))
-    status = 409 if stale is not None else (422 if (problems or form.errors) else 200)
+            changed = services.save_plan(
+                db,
+                actor=current_actor(),
+                project=project,
+                rows=rows,
+                opening_year_value=form.opening_year_value(),
+                expected_version=form.expected_version() or 0,
+            )
+            flash(f"里程碑已保存（{changed} 处改动）" if changed else "没有改动", "success")
+            return redirect(url_for("projects.detail", code=project.code))
+    status = 422 if (problems or form.errors) else 200
     return render_template(
         "milestones/edit.html",
         form=form,
         p=project,
-        stale=stale,
         problems=problems,
         known={str(m.id): m for m in services.milestones_of(db, project.id)},
         history=services.history(db, project.id, limit=30),
