@@ -65,7 +65,9 @@ def test_good_csv_is_written_and_audited(finance_user, client, db):
     entries = db.exec(select(AuditEntry).where(AuditEntry.entity == "investment")).all()
     assert any(e.action == "upload" for e in entries)
     assert any(
-        e.field == "2024年 年度计划投资" and e.new_value == "10000.000001 万元" for e in entries
+        c.get("item") == "2024年" and c["field"] == "planned_fen" and c["new"] == 10_000_000_001
+        for e in entries
+        for c in e.changes or []
     )
 
 

@@ -262,14 +262,15 @@ def test_finance_user_edits_figures_through_the_form(portfolio, db, auth, client
     ).all()
     assert [(f.source, f.amount_fen) for f in funding] == [("国有平台公司", 35 * 10**9)]
     detail = client.get("/projects/YC2022-20").get_data(as_text=True)
-    assert "2024年 年度计划投资" in detail and "12345.678 万元" in detail  # in 变更记录
-    entities = {
-        e.entity
-        for e in db.exec(
-            select(AuditEntry).where(AuditEntry.project_id == portfolio["YC2022-20"].id)
+    assert "修改了 2024年 的计划投资：10000.00 万元 → 12345.678 万元" in detail  # 变更记录
+    saves = db.exec(
+        select(AuditEntry).where(
+            AuditEntry.project_id == portfolio["YC2022-20"].id, AuditEntry.entity == "investment"
         )
-    }
-    assert {"investment", "funding"} <= entities
+    ).all()
+    assert len(saves) == 1  # one entry per save: years and funding sources together
+    items = {c["item"] for c in saves[0].changes}
+    assert {"2024年", "资金来源「国有平台公司」"} <= items
 
 
 def test_form_removes_rows_and_refuses_bad_values(portfolio, db, auth, client):
@@ -307,7 +308,9 @@ def test_stale_form_is_refused_with_what_changed(portfolio, auth, client):
     response = client.post_form("/finance/projects/YC2022-20", second)
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "其他人修改了" in html and "2023年 年度计划投资" in html and "6000.00 万元" in html
+    assert "保存被拒绝：投资 YC2022-20 已被他人修改" in html
+    assert "修改了 2023年 的计划投资：5000.00 万元 → 6000.00 万元" in html
+    assert "7000" in html  # what was typed is shown back
 
 
 def test_form_without_csrf_token_is_refused(portfolio, auth, client):

@@ -5,6 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from tracker.audit import KeepsInput
 from tracker.finance.logic import UNITS, period_text, year_in_period
 from tracker.finance.models import FUNDING_SOURCES
 from tracker.finance.services import FundingInput, MonthInput, YearInput
@@ -31,7 +32,7 @@ class FundingRow(Form):
     remove = BooleanField("删除")
 
 
-class FinanceForm(FlaskForm):
+class FinanceForm(KeepsInput, FlaskForm):
     # Changed only by reloading the page (?unit=亿元), which re-renders the figures in that unit:
     # a drop-down would let typed 万元 figures be read as 亿元.
     unit = HiddenField(default="万元")

@@ -2,24 +2,14 @@
 
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from tracker.audit.models import AuditEntry
-from tracker.audit.services import Actor, record_changes
-from tracker.clock import now_utc
+from tracker.audit import Actor, Change, FieldLabel, apply_change
+from tracker.audit.labels import plain
 from tracker.finance.logic import completion_rate, exact_text
 from tracker.finance.models import FinanceSheet, FundingSource, InvestmentMonth, InvestmentYear
 from tracker.projects.models import Project
-
-AUDIT_ENTITIES = ("investment", "funding")
-
-
-class StaleFinanceError(Exception):
-    """The figures changed since the form was loaded; `changes` says what the other person did."""
-
-    def __init__(self, changes: list[str]):
-        super().__init__("stale finance edit")
-        self.changes = changes
 
 
 @dataclass(frozen=True)
@@ -100,36 +90,33 @@ def project_finance(session: Session, project: Project) -> ProjectFinance:
     return result
 
 
-def _wan(fen: int | None) -> str:
-    text = exact_text(fen, "万元")
-    return "" if text is None else f"{text} 万元"
+def _money(value) -> str:
+    """Stored fen (an int) as exact 万元; entries from before stored the text itself."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{exact_text(value, '万元')} 万元"
+    return plain(value)
 
 
-def _diff(old: dict, new: dict, label) -> dict[str, tuple]:
-    """Field changes between two {key: (value, ...)} maps, labelled for the audit trail."""
-    changes = {}
-    for key in sorted(set(old) | set(new), key=str):
-        before, after = old.get(key), new.get(key)
-        for index, name in enumerate(label(key)):
-            b = before[index] if before else None
-            a = after[index] if after else None
-            if b != a:
-                changes[name] = (_wan(b), _wan(a))
-    return changes
+def audit_fields() -> dict[str, FieldLabel]:
+    """How the audit trail words a finance save: a year's, a month's or a source's amounts."""
+    return {
+        "planned_fen": FieldLabel("计划投资", _money),
+        "completed_fen": FieldLabel("完成投资", _money),
+        "amount_fen": FieldLabel("金额", _money),
+    }
 
 
-def _stale_changes(session: Session, project_id: int) -> list[str]:
-    rows = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.project_id == project_id, AuditEntry.entity.in_(AUDIT_ENTITIES))
-        .order_by(AuditEntry.id.desc())
-        .limit(10)
-    ).all()
-    return [
-        f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} 修改了「{r.field}」：{r.old_value or '空'} → "
-        f"{r.new_value or '空'}"
-        for r in rows
-    ]
+def _sheet(session: Session, project_id: int) -> FinanceSheet:
+    """The sheet that carries the version of a project's figures (version 0 until first saved)."""
+    sheet = session.get(FinanceSheet, project_id)
+    if sheet is None:
+        sheet = FinanceSheet(project_id=project_id, version=0)
+        try:
+            with session.begin_nested():  # a concurrent first save may have just created it
+                session.add(sheet)
+        except IntegrityError:
+            sheet = session.get(FinanceSheet, project_id)
+    return sheet
 
 
 def save_project_finance(
@@ -141,97 +128,83 @@ def save_project_finance(
     months: list[MonthInput],
     funding: list[FundingInput],
     expected_version: int | None,
-) -> dict[str, tuple]:
-    """Replace the project's figures with the given sets; refuse a stale version."""
-    sheet = session.get(FinanceSheet, project.id)
-    current = sheet.version if sheet else 0
-    if expected_version is not None and expected_version != current:
-        raise StaleFinanceError(_stale_changes(session, project.id))
-    stored = project_finance(session, project)
-    year_changes = _sync(
+) -> list[Change]:
+    """Replace the project's figures with the given sets as one audited save; a form loaded at an
+    older version raises Conflict (None: no check, for uploads)."""
+
+    def apply_sets() -> list[Change]:
+        stored = project_finance(session, project)
+        pid = project.id
+        changes = _sync(
+            session,
+            {y.year: y for y in stored.years},
+            {y.year: (y.planned_fen, y.completed_fen) for y in years},
+            lambda key, v: InvestmentYear(
+                project_id=pid, year=key, planned_fen=v[0], completed_fen=v[1]
+            ),
+            ("planned_fen", "completed_fen"),
+            lambda year: f"{year}年",
+        )
+        changes += _sync(
+            session,
+            {(m.year, m.month): m for m in stored.months},
+            {(m.year, m.month): (m.planned_fen, m.completed_fen) for m in months},
+            lambda key, v: InvestmentMonth(
+                project_id=pid, year=key[0], month=key[1], planned_fen=v[0], completed_fen=v[1]
+            ),
+            ("planned_fen", "completed_fen"),
+            lambda key: f"{key[0]}年{key[1]}月",
+        )
+        changes += _sync(
+            session,
+            {f.source: f for f in stored.funding},
+            {f.source: (f.amount_fen,) for f in funding},
+            lambda key, v: FundingSource(project_id=pid, source=key, amount_fen=v[0]),
+            ("amount_fen",),
+            lambda source: f"资金来源「{source}」",
+        )
+        _set_notes(session, pid, funding)
+        return changes
+
+    return apply_change(
         session,
-        {y.year: y for y in stored.years},
-        {y.year: (y.planned_fen, y.completed_fen) for y in years},
-        lambda key, values: InvestmentYear(
-            project_id=project.id, year=key, planned_fen=values[0], completed_fen=values[1]
-        ),
-        ("planned_fen", "completed_fen"),
+        actor=actor,
+        record=_sheet(session, project.id),
+        expected_version=expected_version,
+        entity="investment",
+        entity_id=project.code,
+        project_id=project.id,
+        mutate=apply_sets,
     )
-    month_changes = _sync(
-        session,
-        {(m.year, m.month): m for m in stored.months},
-        {(m.year, m.month): (m.planned_fen, m.completed_fen) for m in months},
-        lambda key, values: InvestmentMonth(
-            project_id=project.id,
-            year=key[0],
-            month=key[1],
-            planned_fen=values[0],
-            completed_fen=values[1],
-        ),
-        ("planned_fen", "completed_fen"),
-    )
-    fund_changes = _sync(
-        session,
-        {f.source: f for f in stored.funding},
-        {f.source: (f.amount_fen,) for f in funding},
-        lambda key, values: FundingSource(project_id=project.id, source=key, amount_fen=values[0]),
-        ("amount_fen",),
-    )
-    for f in funding:  # notes are not money: kept without an audit line of their own
+
+
+def _set_notes(session: Session, project_id: int, funding: list[FundingInput]) -> None:
+    """Notes are not money: kept without an audit line of their own."""
+    for f in funding:
         row = session.exec(
             select(FundingSource).where(
-                FundingSource.project_id == project.id, FundingSource.source == f.source
+                FundingSource.project_id == project_id, FundingSource.source == f.source
             )
         ).first()
         if row is not None and row.note != f.note:
             row.note = f.note
             session.add(row)
-    investment = _diff(
-        year_changes[0], year_changes[1], lambda y: (f"{y}年 年度计划投资", f"{y}年 完成投资")
-    ) | _diff(
-        month_changes[0],
-        month_changes[1],
-        lambda k: (f"{k[0]}年{k[1]}月 计划投资", f"{k[0]}年{k[1]}月 完成投资"),
-    )
-    funds = _diff(fund_changes[0], fund_changes[1], lambda s: (f"资金来源 {s}",))
-    if investment:
-        record_changes(
-            session,
-            actor=actor,
-            entity="investment",
-            entity_id=project.code,
-            project_id=project.id,
-            changes=investment,
-        )
-    if funds:
-        record_changes(
-            session,
-            actor=actor,
-            entity="funding",
-            entity_id=project.code,
-            project_id=project.id,
-            changes=funds,
-        )
-    if investment or funds:
-        if sheet is None:
-            sheet = FinanceSheet(project_id=project.id, version=0)
-        sheet.version += 1
-        sheet.updated_at = now_utc()
-        session.add(sheet)
-    session.flush()
-    return investment | funds
 
 
-def _sync(session: Session, stored: dict, wanted: dict, make, attrs: tuple) -> tuple[dict, dict]:
-    """Make the stored rows equal `wanted`; returns (old values, new values) of changed keys."""
-    old, new = {}, {}
-    for key in set(stored) | set(wanted):
+def _sync(session: Session, stored: dict, wanted: dict, make, attrs: tuple, item) -> list[Change]:
+    """Make the stored rows equal `wanted`; returns the changed amounts, one per attribute."""
+    changes = []
+    for key in sorted(set(stored) | set(wanted), key=str):
         row = stored.get(key)
         before = tuple(getattr(row, a) for a in attrs) if row is not None else None
         after = wanted.get(key)
         if before == after:
             continue
-        old[key], new[key] = before, after
+        for index, attr in enumerate(attrs):
+            old = before[index] if before else None
+            new = after[index] if after else None
+            if old != new:
+                changes.append(Change(attr, old, new, item=item(key)))
         if after is None:
             session.delete(row)
         elif row is None:
@@ -241,4 +214,4 @@ def _sync(session: Session, stored: dict, wanted: dict, make, attrs: tuple) -> t
                 setattr(row, attr, value)
             session.add(row)
     session.flush()
-    return old, new
+    return changes

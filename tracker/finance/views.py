@@ -201,7 +201,6 @@ def edit(code):
     db = get_session()
     stored = services.project_finance(db, project)
     month_year = clock.today().year
-    stale = None
     if request.method == "GET":
         unit = unit_or_default(request.args.get("unit"), "万元")
         extra = min(20, max(1, request.args.get("extra", 3, type=int) or 3))
@@ -217,35 +216,30 @@ def edit(code):
                     if m.year != month_year
                 ]
                 version = form.version.data or ""
-                try:
-                    changes = services.save_project_finance(
-                        db,
-                        actor=current_actor(),
-                        project=project,
-                        years=years,
-                        months=other_months + months,
-                        funding=funding,
-                        expected_version=int(version) if version.isdigit() else None,
-                    )
-                except services.StaleFinanceError as exc:
-                    stale = exc.changes
-                else:
-                    flash(
-                        f"已保存投资数据（{len(changes)} 处改动）" if changes else "没有改动",
-                        "success",
-                    )
-                    for warning in _overrun_warnings(years):
-                        flash(warning, "warning")
-                    return redirect(url_for("projects.detail", code=project.code))
+                changes = services.save_project_finance(
+                    db,
+                    actor=current_actor(),
+                    project=project,
+                    years=years,
+                    months=other_months + months,
+                    funding=funding,
+                    expected_version=int(version) if version.isdigit() else None,
+                )
+                flash(
+                    f"已保存投资数据（{len(changes)} 处改动）" if changes else "没有改动",
+                    "success",
+                )
+                for warning in _overrun_warnings(years):
+                    flash(warning, "warning")
+                return redirect(url_for("projects.detail", code=project.code))
     has_errors = any(
         field.errors for row in [*form.years, *form.months, *form.funding] for field in row
     ) or bool(form.errors)
-    status = 409 if stale is not None else (422 if request.method == "POST" and has_errors else 200)
+    status = 422 if request.method == "POST" and has_errors else 200
     return render_template(
         "finance/edit.html",
         p=project,
         form=form,
-        stale=stale,
         month_year=month_year,
         stored=stored,
     ), status
