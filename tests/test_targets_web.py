@@ -334,7 +334,11 @@ def test_admin_links_and_unlinks_a_project_with_csrf_and_audit(client, auth, db,
     page = client.get(url).get_data(as_text=True)
     assert "柯灵幼儿园百盛园区" in page and "手工关联" in page
     audit = db.exec(select(AuditEntry).where(AuditEntry.entity == "target")).all()
-    assert any("关联项目「YC2022-06" in a.detail for a in audit)
+    assert any(
+        c["field"] == "link" and c["item"].startswith("YC2022-06") and c["new"] == "include"
+        for a in audit
+        for c in a.changes or []
+    )
 
     response = client.post_form(
         f"{url}/links/remove", {"project_code": "YC2022-06", "version": "2"}, page_url=url
@@ -361,7 +365,8 @@ def test_excluding_a_rule_match_and_stale_version_and_unknown_code(client, auth,
         page_url=url,
     )
     assert stale.status_code == 409
-    assert "此目标已被他人修改" in stale.get_data(as_text=True)
+    assert "保存被拒绝：规划目标「" in stale.get_data(as_text=True)
+    assert "修改了 YC2022-16" in stale.get_data(as_text=True)
     missing = client.post_form(
         f"{url}/links", {"project_code": "NOPE", "kind": "include", "version": "2"}, page_url=url
     )
@@ -522,11 +527,14 @@ def test_admin_edits_a_target_audited_and_a_stale_form_is_refused(client, auth, 
     db.expire_all()
     assert db.get(Target, target.id).target_value == 9 and db.get(Target, target.id).version == 2
     audit = db.exec(select(AuditEntry).where(AuditEntry.entity_id == KG_KEY)).all()
-    assert any(a.field == "target_value" and a.new_value == "9" for a in audit)
+    assert any(
+        c["field"] == "target_value" and c["new"] == "9" for a in audit for c in a.changes or []
+    )
     stale = client.post_form(url, _edit_data(target, target_value="10", version="1"))
     assert stale.status_code == 409
     body = stale.get_data(as_text=True)
-    assert "此目标已被他人修改" in body and "target_value" in body
+    assert "保存被拒绝：规划目标「" in body and "修改了 目标值：" in body
+    assert "target_value" not in body  # words, never field names
     db.expire_all()
     assert db.get(Target, target.id).target_value == 9
 

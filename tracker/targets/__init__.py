@@ -1,5 +1,6 @@
 """Plan targets and jurisdictions: is the plan being delivered?"""
 
+from tracker import audit
 from tracker.extend import (
     NavItem,
     Panel,
@@ -42,6 +43,7 @@ def _home_card(session, today):
 
 def init_app(app):
     from tracker.targets import cli, logic
+    from tracker.targets.services import audit_fields
     from tracker.targets.views import api, bp
 
     app.register_blueprint(bp)
@@ -53,3 +55,4 @@ def init_app(app):
     add_project_api_part(app, "targets", _api_part)
     add_home_card(app, Panel(60, "targets/home_card.html", _home_card))
     cli.register(app)
+    audit.register_entity(app, "target", "规划目标", audit_fields())

@@ -13,13 +13,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from tracker.audit import KeepsInput
 from tracker.targets.logic import RuleError, fmt, parse_rule, unit_problem
 from tracker.targets.models import COMPARATORS, UNITS
 
 KINDS = [SelectChoice("include", "计入此目标"), SelectChoice("exclude", "不计入（排除规则匹配）")]
 
 
-class LinkForm(FlaskForm):
+class LinkForm(KeepsInput, FlaskForm):
     project_code = StringField(
         "项目编号", validators=[DataRequired("请填写项目编号"), Length(max=40)]
     )
@@ -27,7 +28,7 @@ class LinkForm(FlaskForm):
     version = HiddenField()
 
 
-class UnlinkForm(FlaskForm):
+class UnlinkForm(KeepsInput, FlaskForm):
     project_code = HiddenField(validators=[DataRequired()])
     version = HiddenField()
 
@@ -82,7 +83,7 @@ def _years_check(form, field):
 YEAR = [Optional(), NumberRange(1949, 2100, "年份应在 1949–2100 之间")]
 
 
-class TargetForm(FlaskForm):
+class TargetForm(KeepsInput, FlaskForm):
     """Add or correct a target by hand (the seed file is the other way in)."""
 
     indicator = TextAreaField(

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from tracker.audit.services import Actor, record, record_changes
-from tracker.clock import now_utc
+from tracker.audit import Actor, apply_change, record
 from tracker.targets.models import COMPARATORS, LEVELS, UNITS, Jurisdiction, Plan, Target
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
@@ -245,19 +244,18 @@ def _upsert_target(session, actor, targets, key, plan, position, values, result)
         )
         result.created += 1
         return
-    changes = {k: (getattr(target, k), v) for k, v in values.items() if getattr(target, k) != v}
     target.position = position
-    if target.plan_id != plan.id:
-        changes["plan_id"] = (target.plan_id, plan.id)
-    if not changes:
-        result.unchanged += 1
-        return
-    for k, (_, new) in changes.items():
-        setattr(target, k, new)
-    target.version += 1
-    target.updated_at = now_utc()
-    session.add(target)
-    record_changes(
-        session, actor=actor, entity="target", entity_id=key, project_id=None, changes=changes
+    changes = apply_change(
+        session,
+        actor=actor,
+        record=target,
+        expected_version=None,
+        entity="target",
+        entity_id=key,
+        values=values | {"plan_id": plan.id},
+        flush=False,
     )
-    result.updated += 1
+    if changes:
+        result.updated += 1
+    else:
+        result.unchanged += 1

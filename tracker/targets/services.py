@@ -10,23 +10,13 @@ from uuid import uuid4
 from sqlalchemy import and_, false, func, or_
 from sqlmodel import Session, select
 
-from tracker.audit.models import AuditEntry
-from tracker.audit.services import Actor, record, record_changes
-from tracker.clock import now_utc
+from tracker.audit import Actor, Change, FieldLabel, apply_change, record
 from tracker.finance import summary as finance
 from tracker.milestones import summary as milestones
 from tracker.projects.logic import seats
 from tracker.projects.models import Project
 from tracker.targets import logic
 from tracker.targets.models import LEVELS, Jurisdiction, Plan, Target, TargetLink
-
-
-class StaleTargetError(Exception):
-    """The target changed since the page was loaded; `changes` says what happened meanwhile."""
-
-    def __init__(self, changes: list[str]):
-        super().__init__("stale target")
-        self.changes = changes
 
 
 @dataclass
@@ -315,22 +305,58 @@ def projects_by_id(session: Session, ids) -> dict[int, Project]:
     return {p.id: p for p in session.exec(select(Project).where(Project.id.in_(ids)))}
 
 
-def _check_version(session: Session, target: Target, expected: int | None) -> None:
-    if expected is None or expected == target.version:
-        return
-    rows = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.entity == "target", AuditEntry.entity_id == target.key)
-        .order_by(AuditEntry.id.desc())
-        .limit(10)
-    ).all()
-    raise StaleTargetError(
-        [
-            f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} "
-            + (r.detail or f"修改了「{r.field}」：{r.old_value} → {r.new_value}")
-            for r in rows
-        ]
+LINK_WORDS = {"include": "计入此目标", "exclude": "不计入此目标"}
+
+
+def _link_word(value) -> str:
+    return LINK_WORDS.get(value, "未手工关联") if value else "未手工关联"
+
+
+def audit_fields() -> dict[str, FieldLabel]:
+    """How the audit trail words a target's changes (the document's fields, and links)."""
+    labels = {
+        "jurisdiction": "行政区",
+        "indicator": "指标",
+        "topic": "主题",
+        "unit": "单位",
+        "comparator": "比较方式",
+        "baseline": "基数",
+        "baseline_year": "基数年份",
+        "target_text": "目标值（原文）",
+        "target_value": "目标值",
+        "target_year": "目标年份",
+        "rule": "计数规则",
+        "parent_key": "上级目标",
+        "source_file": "来源文件",
+        "source_line": "来源行",
+        "also_lines": "其他来源行",
+        "note": "备注",
+        "plan_id": "所属规划",
+    }
+    return {k: FieldLabel(v) for k, v in labels.items()} | {
+        "link": FieldLabel("手工关联", _link_word)
+    }
+
+
+def _save(session: Session, actor: Actor, target: Target, expected: int | None, **change):
+    return apply_change(
+        session,
+        actor=actor,
+        record=target,
+        expected_version=expected,
+        entity="target",
+        entity_id=target.key,
+        title=f"规划目标「{target.indicator[:40]}」",
+        **change,
     )
+
+
+def _link(session: Session, target: Target, project: Project) -> TargetLink | None:
+    return session.exec(
+        select(TargetLink).where(
+            TargetLink.target_id == target.id, TargetLink.project_id == project.id
+        )
+    ).first()
 
 
 def set_link(
@@ -343,20 +369,20 @@ def set_link(
     expected_version: int | None,
 ) -> bool:
     """Link (`include`) or exclude a project; returns False when nothing changed."""
-    _check_version(session, target, expected_version)
-    link = session.exec(
-        select(TargetLink).where(
-            TargetLink.target_id == target.id, TargetLink.project_id == project.id
-        )
-    ).first()
-    if link is not None and link.kind == kind:
-        return False
-    if link is None:
-        link = TargetLink(target_id=target.id, project_id=project.id, created_by=actor.username)
-    link.kind = kind
-    session.add(link)
-    _bump(session, actor, target, project, "关联项目" if kind == "include" else "排除项目")
-    return True
+
+    def relink() -> list[Change]:
+        link = _link(session, target, project)
+        if link is not None and link.kind == kind:
+            return []
+        old = link.kind if link else None
+        if link is None:
+            link = TargetLink(target_id=target.id, project_id=project.id, created_by=actor.username)
+        link.kind = kind
+        session.add(link)
+        return [Change("link", old, kind, item=f"{project.code} {project.name}")]
+
+    changes = _save(session, actor, target, expected_version, mutate=relink, project_id=project.id)
+    return bool(changes)
 
 
 def remove_link(
@@ -367,59 +393,22 @@ def remove_link(
     project: Project,
     expected_version: int | None,
 ) -> bool:
-    _check_version(session, target, expected_version)
-    link = session.exec(
-        select(TargetLink).where(
-            TargetLink.target_id == target.id, TargetLink.project_id == project.id
-        )
-    ).first()
-    if link is None:
-        return False
-    word = "取消关联" if link.kind == "include" else "取消排除"
-    session.delete(link)
-    _bump(session, actor, target, project, word)
-    return True
+    def unlink() -> list[Change]:
+        link = _link(session, target, project)
+        if link is None:
+            return []
+        session.delete(link)
+        return [Change("link", link.kind, None, item=f"{project.code} {project.name}")]
 
-
-def _bump(session: Session, actor: Actor, target: Target, project: Project, word: str) -> None:
-    target.version += 1
-    target.updated_at = now_utc()
-    session.add(target)
-    record(
-        session,
-        actor=actor,
-        action="update",
-        entity="target",
-        entity_id=target.key,
-        project_id=project.id,
-        detail=f"{word}「{project.code} {project.name}」",
-    )
-    session.flush()
+    changes = _save(session, actor, target, expected_version, mutate=unlink, project_id=project.id)
+    return bool(changes)
 
 
 def update_target(
     session: Session, *, actor: Actor, target: Target, values: dict, expected_version: int | None
-) -> dict[str, tuple]:
-    """Apply changed fields (audited, version bumped); refuse a stale form."""
-    _check_version(session, target, expected_version)
-    changes = {k: (getattr(target, k), v) for k, v in values.items() if getattr(target, k) != v}
-    if not changes:
-        return changes
-    for key, (_, new) in changes.items():
-        setattr(target, key, new)
-    target.version += 1
-    target.updated_at = now_utc()
-    session.add(target)
-    record_changes(
-        session,
-        actor=actor,
-        entity="target",
-        entity_id=target.key,
-        project_id=None,
-        changes=changes,
-    )
-    session.flush()
-    return changes
+) -> list[Change]:
+    """Apply changed fields as one audited, versioned save (Conflict when the form is stale)."""
+    return _save(session, actor, target, expected_version, values=values)
 
 
 def create_target(session: Session, *, actor: Actor, plan: Plan, values: dict) -> Target:

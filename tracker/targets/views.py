@@ -44,7 +44,7 @@ def index():
     )
 
 
-def _detail(target_id: int, form: LinkForm | None = None, stale=None, status: int = 200):
+def _detail(target_id: int, form: LinkForm | None = None, status: int = 200):
     view = services.find(_evaluate(), target_id)
     if view is None:
         abort(404)
@@ -58,7 +58,6 @@ def _detail(target_id: int, form: LinkForm | None = None, stale=None, status: in
         links=links,
         projects=projects,
         form=form,
-        stale=stale,
         today=clock.today(),
     ), status
 
@@ -87,17 +86,14 @@ def link(target_id):
     if project is None:
         form.project_code.errors.append(f"找不到项目编号「{form.project_code.data.strip()}」")
         return _detail(target_id, form, status=422)
-    try:
-        changed = services.set_link(
-            get_session(),
-            actor=current_actor(),
-            target=target,
-            project=project,
-            kind=form.kind.data,
-            expected_version=version_of(form),
-        )
-    except services.StaleTargetError as exc:
-        return _detail(target_id, form, stale=exc.changes, status=409)
+    changed = services.set_link(
+        get_session(),
+        actor=current_actor(),
+        target=target,
+        project=project,
+        kind=form.kind.data,
+        expected_version=version_of(form),
+    )
     word = "已计入此目标" if form.kind.data == "include" else "已从此目标排除"
     flash(f"「{project.name}」{word}" if changed else "没有改动", "success")
     return redirect(url_for(".detail", target_id=target_id))
@@ -112,16 +108,13 @@ def unlink(target_id):
     if not form.validate_on_submit() or project is None:
         flash("没有找到要取消关联的项目", "error")
         return _detail(target_id, status=422)
-    try:
-        changed = services.remove_link(
-            get_session(),
-            actor=current_actor(),
-            target=target,
-            project=project,
-            expected_version=version_of(form),
-        )
-    except services.StaleTargetError as exc:
-        return _detail(target_id, stale=exc.changes, status=409)
+    changed = services.remove_link(
+        get_session(),
+        actor=current_actor(),
+        target=target,
+        project=project,
+        expected_version=version_of(form),
+    )
     flash(f"已取消「{project.name}」的手工关联" if changed else "没有改动", "success")
     return redirect(url_for(".detail", target_id=target_id))
 
@@ -133,10 +126,8 @@ def _target_form(form: TargetForm) -> TargetForm:
     return form
 
 
-def _render_form(form, plan, target, stale=None, status=200):
-    return render_template(
-        "targets/form.html", form=form, plan=plan, target=target, stale=stale
-    ), status
+def _render_form(form, plan, target, status=200):
+    return render_template("targets/form.html", form=form, plan=plan, target=target), status
 
 
 @bp.route("/<int:target_id>/edit", methods=["GET", "POST"])
@@ -150,16 +141,13 @@ def edit(target_id):
         return _render_form(form, plan, target)
     if not form.validate_on_submit():
         return _render_form(form, plan, target, status=422)
-    try:
-        changes = services.update_target(
-            get_session(),
-            actor=current_actor(),
-            target=target,
-            values=form.values(),
-            expected_version=version_of(form),
-        )
-    except services.StaleTargetError as exc:
-        return _render_form(form, plan, target, stale=exc.changes, status=409)
+    changes = services.update_target(
+        get_session(),
+        actor=current_actor(),
+        target=target,
+        values=form.values(),
+        expected_version=version_of(form),
+    )
     flash(f"已保存（修改了 {len(changes)} 项）" if changes else "没有改动", "success")
     return redirect(url_for(".detail", target_id=target.id))
 
