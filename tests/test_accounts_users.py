@@ -81,13 +81,15 @@ def test_admin_assigns_role_and_projects_and_it_is_audited(client, auth, db):
         for a in db.exec(select(ProjectAssignment).where(ProjectAssignment.user_id == pm.id))
     }
     assert assigned == {p1.id, p2.id}
-    role_change = _audit(db, action="permission", field="role")
-    assert [(e.old_value, e.new_value, e.entity_id) for e in role_change] == [
-        ("只读", "项目负责人", "li.si")
-    ]
-    assigns = _audit(db, action="permission", detail="分配项目", entity_id="li.si")
-    assert {e.project_id for e in assigns} == {p1.id, p2.id}
-    assert _audit(db, action="user", field="display_name")[0].new_value == "李四"
+    (save,) = _audit(db, action="permission", entity_id="li.si")  # one entry for the save
+    changes = {(c["field"], c.get("item", "")): c for c in save.changes}
+    assert (changes[("role", "")]["old"], changes[("role", "")]["new"]) == ("viewer", "pm")
+    assert changes[("display_name", "")]["new"] == "李四"
+    assigned_titles = {item for field, item in changes if field == "assigned"}
+    assert assigned_titles == {f"{p.code} {p.name}" for p in (p1, p2)}
+    page = client.get("/audit").get_data(as_text=True)
+    assert "修改了 角色：只读 → 项目负责人" in page
+    assert f"新增了 负责的项目 {p1.code} {p1.name}" in page
     # Unassign one project.
     _html, version = _edit_form(client, pm.id)
     client.post_form(
@@ -101,8 +103,16 @@ def test_admin_assigns_role_and_projects_and_it_is_audited(client, auth, db):
         },
         page_url=f"/users/{pm.id}",
     )
-    (removed,) = _audit(db, detail="取消分配项目")
-    assert removed.project_id == p1.id
+    removed = _audit(db, action="permission", entity_id="li.si")[-1]
+    assert removed.changes == [
+        {
+            "field": "assigned",
+            "old": None,
+            "new": None,
+            "item": f"{p1.code} {p1.name}",
+            "kind": "removed",
+        }
+    ]
 
 
 def test_disable_not_delete_and_the_user_is_locked_out(client, auth, db):
@@ -121,8 +131,9 @@ def test_disable_not_delete_and_the_user_is_locked_out(client, auth, db):
     db.expire_all()
     assert db.get(User, victim.id).is_active is False  # still there, only disabled
     assert other.client.get("/projects").status_code == 302
-    (entry,) = _audit(db, field="is_active")
-    assert (entry.action, entry.old_value, entry.new_value) == ("permission", "启用", "停用")
+    (entry,) = _audit(db, action="permission", entity_id="wang.wu")
+    assert entry.changes == [{"field": "is_active", "old": True, "new": False}]
+    assert "修改了 状态：启用 → 停用" in client.get("/audit").get_data(as_text=True)
     assert "停用" in client.get("/users").get_data(as_text=True)
 
 
@@ -161,7 +172,8 @@ def test_stale_user_edit_is_refused_with_what_changed(client, auth, db, app):
     )
     assert second.status_code == 409
     page = second.get_data(as_text=True)
-    assert "保存被拒绝" in page and "admin2" in page and "修改了「角色」：只读 → 财务" in page
+    assert "保存被拒绝：用户 zhao.liu 已被他人修改" in page
+    assert "admin2 于 " in page and "修改了 角色：只读 → 财务" in page
     db.expire_all()
     assert db.get(User, target.id).role == "finance"  # the first save stands
 

@@ -3,7 +3,6 @@
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlmodel import select
 from wtforms import SelectChoice
 
 from tracker.accounts import services
@@ -11,7 +10,7 @@ from tracker.accounts.forms import UserCreateForm, UserEditForm
 from tracker.accounts.models import User
 from tracker.accounts.web import current_actor, requires
 from tracker.db import get_session
-from tracker.projects.models import Project
+from tracker.extend import project_refs
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -24,11 +23,7 @@ def _load(user_id: int) -> User:
 
 
 def _project_choices() -> list[SelectChoice]:
-    rows = get_session().exec(select(Project).order_by(Project.archived, Project.code))
-    return [
-        SelectChoice(value=p.id, label=f"{p.code} {p.name}" + ("（已归档）" if p.archived else ""))
-        for p in rows
-    ]
+    return [SelectChoice(value=p.id, label=p.title) for p in project_refs(get_session())]
 
 
 @bp.route("")
@@ -73,10 +68,10 @@ def edit(user_id):
     if request.method == "GET":
         form.projects.data = sorted(services.assigned_project_ids(db, user.id))
         form.version.data = user.version
-    stale = None
     if form.validate_on_submit():
+        # A missing version counts as stale: never save over changes we cannot see.
         version = int(form.version.data) if (form.version.data or "").isdigit() else -1
-        try:  # a missing version counts as stale: never save over changes we cannot see
+        try:
             count = services.update_user(
                 db,
                 actor=current_actor(),
@@ -85,15 +80,13 @@ def edit(user_id):
                 project_ids=set(form.projects.data or []),
                 expected_version=version,
             )
-        except services.StaleUserError as exc:
-            stale = exc.changes
         except services.AccountError as exc:
             form.role.errors.append(str(exc))
         else:
             flash(f"已保存（{count} 项改动）" if count else "没有改动", "success")
             return redirect(url_for(".edit", user_id=user.id))
-    status = 409 if stale is not None else (422 if form.errors else 200)
-    return render_template("accounts/user_edit.html", form=form, user=user, stale=stale), status
+    status = 422 if form.errors else 200
+    return render_template("accounts/user_edit.html", form=form, user=user), status
 
 
 @bp.route("/<int:user_id>/reset-password", methods=["POST"])

@@ -1,16 +1,19 @@
-"""操作日志: the global audit trail for administrators, filtered and exported."""
+"""操作日志: the global audit trail for administrators, filtered and exported. It lives with the
+accounts (who may see it, whose names fill its filter); projects are named through the project
+directory the registry provides."""
 
 from datetime import date
 
 from flask import Blueprint, Response, render_template, request
-from sqlmodel import select
 
 from tracker import clock
+from tracker.accounts.services import list_users
 from tracker.accounts.web import current_actor, requires
-from tracker.audit import export
-from tracker.audit.services import ACTIONS, AuditFilter, all_matching, record, search, usernames
+from tracker.audit import export, record
+from tracker.audit.labels import ACTIONS
+from tracker.audit.services import AuditFilter, all_matching, search
 from tracker.db import get_session
-from tracker.projects.models import Project
+from tracker.extend import find_project, project_refs
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
@@ -36,7 +39,7 @@ def _filter() -> tuple[AuditFilter, list[str], str]:
     code = request.args.get("project", "").strip()
     project_id = None
     if code:
-        project = get_session().exec(select(Project).where(Project.code == code)).first()
+        project = find_project(get_session(), code)
         if project is None:
             problems.append(f"没有编号为「{code}」的项目")
             project_id = -1  # match nothing rather than everything
@@ -58,10 +61,7 @@ def _filter() -> tuple[AuditFilter, list[str], str]:
 
 def _project_codes(entries) -> dict[int, str]:
     ids = {e.project_id for e in entries if e.project_id}
-    if not ids:
-        return {}
-    rows = get_session().exec(select(Project.id, Project.code).where(Project.id.in_(ids)))
-    return dict(rows.all())
+    return {r.id: r.code for r in project_refs(get_session(), ids)}
 
 
 @bp.route("")
@@ -81,7 +81,7 @@ def index():
         code=code,
         problems=problems,
         actions=ACTIONS,
-        users=usernames(db),
+        users=[u.username for u in list_users(db)],
         codes=_project_codes(entries),
         args={k: v for k, v in request.args.items() if k != "page"},
     )

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from tracker.accounts.roles import ROLES
 from tracker.accounts.services import MIN_PASSWORD_LENGTH
+from tracker.audit import KeepsInput
 
 ROLE_CHOICES = dict(ROLES)  # value → label (the shorthand WTForms 3.3 accepts)
 
@@ -59,7 +60,7 @@ class UserCreateForm(FlaskForm):
     )
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(KeepsInput, FlaskForm):
     display_name = StringField("姓名", validators=[Length(max=80)])
     role = SelectField("角色", choices=ROLE_CHOICES)
     is_active = BooleanField("启用（取消勾选即停用；用户不会被删除）")

@@ -8,7 +8,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.accounts.models import ProjectAssignment, User
 from tracker.accounts.roles import ROLES
-from tracker.audit.services import Actor, record, record_changes
+from tracker.audit import Actor, Change, FieldLabel, apply_change, record
+from tracker.extend import project_refs
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -99,15 +100,6 @@ def count_users(session: Session) -> int:
     return len(session.exec(select(User.id)).all())
 
 
-class StaleUserError(Exception):
-    """The user record changed since the form was loaded."""
-
-    def __init__(self, user: User, changes: list[str]):
-        super().__init__("stale edit")
-        self.user = user
-        self.changes = changes
-
-
 def password_fingerprint(user: User) -> str:
     """Kept in the session: a password change or reset ends every other session of the user."""
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
@@ -136,13 +128,25 @@ def reset_password(session: Session, *, actor: Actor, user: User) -> str:
 
 
 def _set_password(session: Session, *, actor: Actor, user: User, password: str, detail: str):
-    user.password_hash = hash_password(password)
-    user.version += 1
-    session.add(user)
-    record(
-        session, actor=actor, action="user", entity="user", entity_id=user.username, detail=detail
+    def set_hash() -> list[Change]:
+        user.password_hash = hash_password(password)
+        return []
+
+    # A new version: a user form opened before the change is refused as stale.
+    _save(session, actor, user, None, mutate=set_hash, action="user", detail=detail)
+
+
+def _save(session: Session, actor: Actor, user: User, expected: int | None, **change):
+    return apply_change(
+        session,
+        actor=actor,
+        record=user,
+        expected_version=expected,
+        entity="user",
+        entity_id=user.username,
+        title=f"用户 {user.username}",
+        **change,
     )
-    session.flush()
 
 
 def list_users(session: Session) -> list[User]:
@@ -158,87 +162,66 @@ def update_user(
     project_ids: set[int],
     expected_version: int | None,
 ) -> int:
-    """Apply role/name/active changes and the set of assigned projects; returns how many changes.
-    Refuses a stale form, and refuses to let an administrator lock themselves out."""
-    if expected_version is not None and expected_version != user.version:
-        raise StaleUserError(user, _user_changes_since(session, user))
+    """Apply role/name/active changes and the set of assigned projects as one audited save;
+    returns how many changes. Refuses a stale form (Conflict), and refuses to let an
+    administrator lock themselves out."""
     if values.get("role") not in ROLES:
         raise AccountError("未知角色")
     demoting = values["role"] != "admin" or not values["is_active"]
     if user.id == actor.user_id and user.role == "admin" and demoting:
         raise AccountError("不能停用自己或取消自己的管理员角色（请让另一位管理员操作）")
-    changes = {}
-    for field in ("display_name", "role", "is_active"):
-        if values[field] != getattr(user, field):
-            changes[field] = (_shown(field, getattr(user, field)), _shown(field, values[field]))
-            setattr(user, field, values[field])
-    count = _set_assignments(session, actor=actor, user=user, project_ids=project_ids)
-    for action, fields in (("permission", {"role", "is_active"}), ("user", {"display_name"})):
-        part = {k: v for k, v in changes.items() if k in fields}
-        if part:
-            record_changes(
-                session,
-                actor=actor,
-                entity="user",
-                entity_id=user.username,
-                project_id=None,
-                changes=part,
-                action=action,
-            )
-    if changes or count:
-        user.version += 1
-        session.add(user)
-        session.flush()
-    return len(changes) + count
+    fields = {k: values[k] for k in ("display_name", "role", "is_active")}
+    current = assigned_project_ids(session, user.id)
+    permission = current != project_ids or any(
+        fields[k] != getattr(user, k) for k in ("role", "is_active")
+    )
+    changes = _save(
+        session,
+        actor,
+        user,
+        expected_version,
+        values=fields,
+        mutate=lambda: _set_assignments(session, user=user, project_ids=project_ids),
+        action="permission" if permission else "user",
+    )
+    return len(changes)
 
 
-def _shown(field: str, value) -> str:
-    if field == "role":
-        return ROLES.get(value, value)
-    if field == "is_active":
-        return "启用" if value else "停用"
-    return value
+def _role(value) -> str:
+    return ROLES.get(value, str(value or ""))
 
 
-def _set_assignments(session: Session, *, actor: Actor, user: User, project_ids: set[int]) -> int:
+def _active(value) -> str:
+    if value in ("启用", "停用"):  # entries from before stored the words
+        return value
+    return "启用" if value in (True, "True") else "停用"
+
+
+def audit_fields() -> dict[str, FieldLabel]:
+    """How the audit trail words a user's changes."""
+    return {
+        "display_name": FieldLabel("姓名"),
+        "role": FieldLabel("角色", _role),
+        "is_active": FieldLabel("状态", _active),
+        "assigned": FieldLabel("负责的项目"),
+        "password": FieldLabel("密码", secret=True),
+    }
+
+
+def _set_assignments(session: Session, *, user: User, project_ids: set[int]) -> list[Change]:
     current = {
         a.project_id: a
         for a in session.exec(select(ProjectAssignment).where(ProjectAssignment.user_id == user.id))
     }
-    for project_id in project_ids - set(current):
-        assign(session, actor=actor, user=user, project_id=project_id)
-    for project_id in set(current) - project_ids:
+    added, removed = project_ids - set(current), set(current) - project_ids
+    titles = {r.id: r.title for r in project_refs(session, added | removed)}
+    for project_id in added:
+        session.add(ProjectAssignment(user_id=user.id, project_id=project_id))
+    for project_id in removed:
         session.delete(current[project_id])
-        record(
-            session,
-            actor=actor,
-            action="permission",
-            entity="user",
-            entity_id=user.username,
-            project_id=project_id,
-            detail="取消分配项目",
-        )
     session.flush()
-    return len(project_ids ^ set(current))
-
-
-def _user_changes_since(session: Session, user: User) -> list[str]:
-    from tracker.audit.labels import field_label
-    from tracker.audit.models import AuditEntry
-
-    rows = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.entity == "user", AuditEntry.entity_id == user.username)
-        .where(AuditEntry.action.in_(["user", "permission"]))
-        .order_by(AuditEntry.id.desc())
-        .limit(10)
-    ).all()
     return [
-        f"{r.username} 于 {r.at:%Y-%m-%d %H:%M} "
-        + (
-            f"修改了「{field_label(r.field)}」：{r.old_value} → {r.new_value}"
-            if r.field
-            else r.detail
-        )
-        for r in rows
+        Change("assigned", item=titles.get(pid, str(pid)), kind=kind)
+        for kind, ids in (("added", added), ("removed", removed))
+        for pid in sorted(ids, key=lambda i: titles.get(i, ""))
     ]

@@ -31,7 +31,7 @@ from tracker.accounts.services import (
 from tracker.accounts.web import current_actor, requires, start_session
 from tracker.audit.services import Actor, record, record_now
 from tracker.db import engine, get_session
-from tracker.projects.models import Project
+from tracker.extend import project_refs
 
 bp = Blueprint("accounts", __name__)
 log = logging.getLogger(__name__)
@@ -132,10 +132,7 @@ def _account_page(status: int = 200, **extra):
 
 
 def _assigned_projects(db):
-    ids = assigned_project_ids(db, g.user.id)
-    if not ids:
-        return []
-    return list(db.exec(select(Project).where(Project.id.in_(ids)).order_by(Project.code)))
+    return project_refs(db, assigned_project_ids(db, g.user.id))
 
 
 @bp.route("/account")
