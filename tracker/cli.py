@@ -1,6 +1,7 @@
 """Command-line entry points: flask --app tracker <command>."""
 
 import secrets
+import signal
 import sys
 from pathlib import Path
 
@@ -91,6 +92,18 @@ def register_commands(app: Flask) -> None:
             file.write_bytes(export_projects(session, actor=CLI_ACTOR, f=ProjectFilter(), fmt=fmt))
             session.commit()
         click.echo(f"已导出到 {file}")
+
+    @app.cli.command("scheduler")
+    def scheduler_cmd():
+        """Run the job scheduler in the foreground (exactly one per installation)."""
+        from tracker import scheduler  # APScheduler is loaded by this process only
+
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            scheduler.run(current_app._get_current_object(), echo=click.echo)
+        except scheduler.AlreadyRunning as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(3)
 
     @app.cli.command("create-user")
     @click.argument("username")

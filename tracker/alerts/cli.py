@@ -1,28 +1,10 @@
-"""flask --app tracker scheduler | scan-overdue [--today YYYY-MM-DD]."""
-
-import signal
-import sys
+"""flask --app tracker scan-overdue [--today YYYY-MM-DD]."""
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker import clock
-
-
-@click.command("scheduler")
-@with_appcontext
-def scheduler_cmd():
-    """Run the job scheduler in the foreground (exactly one per installation)."""
-    from tracker import scheduler
-
-    app = current_app._get_current_object()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        scheduler.run(app, echo=lambda line: click.echo(line))
-    except scheduler.AlreadyRunning as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(3)
 
 
 @click.command("scan-overdue")
