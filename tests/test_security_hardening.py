@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from tracker import create_app
 from tracker.audit.models import AuditEntry
-from tracker.config import ConfigError, load_settings
+from tracker.config import ConfigError, load_settings, settings
 from tracker.projects.models import Project
 
 GOOD_KEY = "9f1c2e7a4b6d8e0f1a3c5e7092b4d6f8a0c2e4f6"
@@ -44,15 +44,15 @@ def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, monkeyp
 def test_production_accepts_a_random_key(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
-    assert load_settings(str(tmp_path))["SECRET_KEY"] == GOOD_KEY
+    assert load_settings(str(tmp_path)).secret_key == GOOD_KEY
 
 
 def test_development_generates_a_private_key_once(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
     monkeypatch.setenv("TRACKER_ENV", "development")
-    first = load_settings(str(tmp_path))["SECRET_KEY"]
-    assert len(first) == 64 and load_settings(str(tmp_path))["SECRET_KEY"] == first
+    first = load_settings(str(tmp_path)).secret_key
+    assert len(first) == 64 and load_settings(str(tmp_path)).secret_key == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
@@ -282,4 +282,19 @@ def test_behind_a_trusted_proxy_the_client_address_and_https_are_used(database_u
     db.expire_all()
     login = db.exec(select(AuditEntry).where(AuditEntry.action == "login")).one()
     assert login.address == "203.0.113.7"
+    app.extensions["engine"].dispose()
+
+
+def test_settings_are_one_typed_object_with_environment_overrides(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACKER_PAGE_SIZE", "25")
+    monkeypatch.setenv("TRACKER_CLASS_SIZES", '{"小学": 40}')
+    monkeypatch.setenv("TRACKER_SMTP_STARTTLS", "yes")
+    loaded = load_settings(str(tmp_path))
+    assert (loaded.page_size, loaded.class_sizes, loaded.smtp_starttls) == (25, {"小学": 40}, True)
+    assert loaded.plan_window == (2021, 2025)
+    app = create_app({"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "sqlite://", "TESTING": True})
+    with app.app_context():
+        assert settings().page_size == 25 and app.config["PAGE_SIZE"] == 25
+        app.config["PAGE_SIZE"] = 7  # a later change to Flask's config is seen at once
+        assert settings().page_size == 7
     app.extensions["engine"].dispose()

@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from tracker.config import load_settings
+from tracker.config import DEFAULTS, TrackerConfig, load_settings
 
 csrf = CSRFProtect()
 
@@ -26,15 +26,24 @@ DOMAINS = [
 ]
 
 
+class TrackerApp(Flask):
+    """Flask, with a config that keeps its typed Settings (tracker.config.settings())."""
+
+    config_class = TrackerConfig
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = TrackerApp(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",
     )
-    app.config.from_mapping(load_settings(app.instance_path, test_config))
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    loaded = load_settings(app.instance_path, test_config)
+    app.config.from_mapping(loaded.as_config())
+    # Flask's own keys a caller passes (TESTING, WTF_CSRF_ENABLED …) go to its config as they are.
+    app.config.from_mapping({k: v for k, v in (test_config or {}).items() if k not in DEFAULTS})
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=loaded.session_idle_minutes)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config["WTF_CSRF_TIME_LIMIT"] = None

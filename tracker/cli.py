@@ -13,6 +13,7 @@ from tracker import migrate
 from tracker.accounts.roles import ROLES
 from tracker.accounts.services import AccountError, count_users, create_user
 from tracker.audit.services import Actor
+from tracker.config import settings
 from tracker.dataio.services import export_projects, import_file
 from tracker.db import engine
 from tracker.projects.filters import ProjectFilter
@@ -22,10 +23,6 @@ CLI_ACTOR = Actor(None, "命令行")
 SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "projects.csv"
 
 
-def _window():
-    return current_app.config["PLAN_WINDOW_START"], current_app.config["PLAN_WINDOW_END"]
-
-
 def _import(path: Path, dry_run: bool) -> bool:
     with Session(engine()) as session:
         outcome = import_file(
@@ -33,7 +30,7 @@ def _import(path: Path, dry_run: bool) -> bool:
             actor=CLI_ACTOR,
             data=path.read_bytes(),
             filename=path.name,
-            window=_window(),
+            window=settings().plan_window,
             dry_run=dry_run,
         )
         for error in outcome.errors:
@@ -54,14 +51,14 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("db-upgrade")
     def db_upgrade():
         """Create or migrate the database to the newest schema."""
-        migrate.upgrade(current_app.config["DATABASE_URL"])
+        migrate.upgrade(settings().database_url)
         click.echo("数据库已是最新结构")
 
     @app.cli.command("db-revision")
     @click.option("-m", "--message", required=True)
     def db_revision(message):
         """Autogenerate a migration from the models (read it before committing)."""
-        migrate.revision(current_app.config["DATABASE_URL"], message)
+        migrate.revision(settings().database_url, message)
 
     @app.cli.command("import-projects")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

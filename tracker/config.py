@@ -1,9 +1,14 @@
-"""Settings: defaults in code, environment overrides, unsafe values refused."""
+"""Settings: one typed object. Defaults in code (the fields of `Settings`), environment overrides
+(TRACKER_<KEY>, JSON for dict/list settings), unsafe values refused. Read them with `settings()`;
+Flask's app.config holds the same values under the upper-case keys."""
 
 import json
 import os
 import secrets
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+
+from flask import Config, Flask, current_app
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "placeholder"}
 # Any key containing one of these reads like an example value copied from documentation.
@@ -22,83 +27,137 @@ DEFAULT_CLASS_SIZES = {
     "其他": 0,
 }
 
-DEFAULTS: dict[str, object] = {
-    "ENV": "development",
-    "DATABASE_URL": "",  # empty: SQLite file instance/tracker.db
-    "SECRET_KEY": "",
-    "CLASS_SIZES": DEFAULT_CLASS_SIZES,
-    "PLAN_WINDOW_START": 2021,
-    "PLAN_WINDOW_END": 2025,
-    "PAGE_SIZE": 50,
-    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-    "SESSION_IDLE_MINUTES": 120,
+DEFAULT_MILESTONE_TEMPLATE = [
+    ["立项批复", "span:0.03"],
+    ["可研批复", "span:0.10"],
+    ["初步设计及概算批复", "span:0.18"],
+    ["施工招标", "span:0.25"],
+    ["施工许可", "span:0.30"],
+    ["开工", "span:0.33"],
+    ["主体结顶", "span:0.65"],
+    ["竣工验收", "span:0.95"],
+    ["交付使用", "span:1.0"],
+    ["开学招生", "end:09-01"],
+]
+
+
+def _default(value):
+    """A default that is a dict or list: every Settings gets its own copy."""
+    return field(default_factory=lambda: json.loads(json.dumps(value)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, typed, with its default. Environment: TRACKER_<FIELD IN UPPER CASE>."""
+
+    env: str = "development"
+    database_url: str = ""  # empty: SQLite file instance/tracker.db
+    secret_key: str = ""
+    class_sizes: dict = _default(DEFAULT_CLASS_SIZES)
+    plan_window_start: int = 2021
+    plan_window_end: int = 2025
+    page_size: int = 50
+    max_content_length: int = 20 * 1024 * 1024
+    session_idle_minutes: int = 120
     # Data-quality thresholds (flags only; nothing is changed because of them).
-    "QUALITY_MAX_LAND_M2_PER_CLASS": 3000,
-    "QUALITY_COST_PER_CLASS_FACTOR": 1.5,
+    quality_max_land_m2_per_class: int = 3000
+    quality_cost_per_class_factor: float = 1.5
     # Scheduled jobs (Asia/Shanghai); the fields of an APScheduler cron trigger.
-    "SCHEDULER_TIMEZONE": "Asia/Shanghai",
-    "SCAN_SCHEDULE": {"hour": 6, "minute": 30},
-    "BRIEF_SCHEDULE": {"day_of_week": "mon", "hour": 7, "minute": 0},
-    # --- domain settings below: each domain adds its own keys in its own block ---
-    # accounts / security
-    "SESSION_MAX_HOURS": 12,  # a session ends this long after login even when active
-    "SESSION_COOKIE_SECURE": False,  # also Secure whenever the request itself came over HTTPS
-    "LOGIN_LOCK_AFTER": 5,  # consecutive failures of one account before it is locked
-    "LOGIN_LOCK_AFTER_ADDRESS": 20,  # ... of one address
-    "LOGIN_LOCK_SECONDS": 30,  # first lock; doubles with every further failure
-    "LOGIN_LOCK_MAX_SECONDS": 900,
-    "PROXY_COUNT": 0,  # reverse proxies in front whose X-Forwarded-* headers are trusted
-    "CSP_EXTRA_HOSTS": [],  # extra origins for images/connections (map tiles use MAP_TILE_HOSTS)
-    # milestones / alerts: the layout template, look-ahead and staleness, the term-start cut-off
-    "MILESTONE_TEMPLATE": [
-        ["立项批复", "span:0.03"],
-        ["可研批复", "span:0.10"],
-        ["初步设计及概算批复", "span:0.18"],
-        ["施工招标", "span:0.25"],
-        ["施工许可", "span:0.30"],
-        ["开工", "span:0.33"],
-        ["主体结顶", "span:0.65"],
-        ["竣工验收", "span:0.95"],
-        ["交付使用", "span:1.0"],
-        ["开学招生", "end:09-01"],
-    ],
-    "MILESTONE_DUE_SOON_DAYS": 30,
-    "MILESTONE_STALE_DAYS": 90,
-    "TERM_CUTOFF_MONTH": 8,
-    "TERM_CUTOFF_DAY": 31,
-    "TERM_HANDOVER_MILESTONE": "交付使用",
-    "SCHEDULER_LOCK_FILE": "",  # empty: instance/scheduler.lock
-    "SMTP_HOST": "",  # empty: no mail, alerts live in the app only
-    "SMTP_PORT": 25,
-    "SMTP_USER": "",
-    "SMTP_PASSWORD": "",
-    "SMTP_STARTTLS": False,
-    "SMTP_FROM": "tracker@localhost",
-    "ALERT_RECIPIENTS": {},  # responsible unit (建设单位) → list of addresses
-    "ALERT_DEFAULT_RECIPIENTS": [],  # for units without their own addresses
-    # maps: basemap "osm" | "tianditu" (needs MAP_TIANDITU_KEY) | "amap" (GCJ-02) | "none" (blank,
-    # for closed networks); tile URL templates may point at an intranet tile server instead.
-    "MAP_BASEMAP": "osm",
-    "MAP_TIANDITU_KEY": "",
-    "MAP_TILES_OSM": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "MAP_TILES_TIANDITU_VEC": "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
-    "&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}",
-    "MAP_TILES_TIANDITU_CVA": "https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
-    "&VERSION=1.0.0&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}",
-    "MAP_TILES_AMAP": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
-    "&style=8&x={x}&y={y}&z={z}",
-    "MAP_CENTER": [30.00655, 120.6388],  # WGS-84 centre when nothing is located (越城区)
-    "MAP_ZOOM": 11,
-    # finance: completed above planned by more than this percent is a warning on upload/entry
-    "FINANCE_OVERRUN_WARN_PERCENT": 10,
-    # briefs (PDF): a TrueType/TTC Chinese font to embed (empty: fonts-wqy-microhei), the folder of
-    # the weekly portfolio brief (empty: instance/briefs) and the author in the PDF metadata
-    "PDF_FONT": "",
-    "BRIEF_OUTPUT_DIR": "",
-    "BRIEF_AUTHOR": "学校建设项目管理",
-}
+    scheduler_timezone: str = "Asia/Shanghai"
+    scan_schedule: dict = _default({"hour": 6, "minute": 30})
+    brief_schedule: dict = _default({"day_of_week": "mon", "hour": 7, "minute": 0})
+    # --- accounts / security
+    session_max_hours: int = 12  # a session ends this long after login even when active
+    session_cookie_secure: bool = False  # also Secure whenever the request came over HTTPS
+    login_lock_after: int = 5  # consecutive failures of one account before it is locked
+    login_lock_after_address: int = 20  # ... of one address
+    login_lock_seconds: int = 30  # first lock; doubles with every further failure
+    login_lock_max_seconds: int = 900
+    proxy_count: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    csp_extra_hosts: list = _default([])  # extra origins for images/connections
+    map_tile_hosts: list = _default([])  # extra tile origins a map page may load
+    # --- milestones / alerts: the layout template, look-ahead and staleness, the term cut-off
+    milestone_template: list = _default(DEFAULT_MILESTONE_TEMPLATE)
+    milestone_due_soon_days: int = 30
+    milestone_stale_days: int = 90
+    term_cutoff_month: int = 8
+    term_cutoff_day: int = 31
+    term_handover_milestone: str = "交付使用"
+    scheduler_lock_file: str = ""  # empty: instance/scheduler.lock
+    smtp_host: str = ""  # empty: no mail, alerts live in the app only
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_from: str = "tracker@localhost"
+    alert_recipients: dict = _default({})  # responsible unit (建设单位) → list of addresses
+    alert_default_recipients: list = _default([])  # for units without their own addresses
+    # --- maps: basemap "osm" | "tianditu" (needs MAP_TIANDITU_KEY) | "amap" (GCJ-02) | "none"
+    # (blank, for closed networks); tile URL templates may point at an intranet tile server.
+    map_basemap: str = "osm"
+    map_tianditu_key: str = ""
+    map_tiles_osm: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tiles_tianditu_vec: str = (
+        "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+        "&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+        "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}"
+    )
+    map_tiles_tianditu_cva: str = (
+        "https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+        "&VERSION=1.0.0&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+        "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={tk}"
+    )
+    map_tiles_amap: str = (
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
+        "&style=8&x={x}&y={y}&z={z}"
+    )
+    map_center: list = _default([30.00655, 120.6388])  # WGS-84 centre when nothing is located
+    map_zoom: int = 11
+    # --- finance: completed above planned by more than this percent is a warning
+    finance_overrun_warn_percent: int = 10
+    # --- briefs (PDF): a TrueType/TTC Chinese font to embed (empty: fonts-wqy-microhei), the folder
+    # of the weekly portfolio brief (empty: instance/briefs), the author in the PDF metadata
+    pdf_font: str = ""
+    brief_output_dir: str = ""
+    brief_author: str = "学校建设项目管理"
+
+    @property
+    def plan_window(self) -> tuple[int, int]:
+        return self.plan_window_start, self.plan_window_end
+
+    @property
+    def quality(self) -> dict:
+        """The data-quality checks' arguments."""
+        return {
+            "window": self.plan_window,
+            "max_land_per_class": self.quality_max_land_m2_per_class,
+            "cost_factor": self.quality_cost_per_class_factor,
+        }
+
+    def section(self, prefix: str) -> dict:
+        """The settings whose key starts with `prefix` ("MAP_"), as {KEY: value}."""
+        return {k: v for k, v in self.as_config().items() if k.startswith(prefix)}
+
+    def as_config(self) -> dict:
+        """The settings under their upper-case keys, as Flask's config holds them."""
+        return {f.name.upper(): getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_config(cls, config) -> "Settings":
+        """From a mapping of upper-case keys (Flask's config); missing keys keep their default."""
+        return cls(
+            **{f.name: config[f.name.upper()] for f in fields(cls) if f.name.upper() in config}
+        )
+
+
+def _defaults() -> dict[str, object]:
+    return {
+        f.name.upper(): f.default if f.default is not MISSING else f.default_factory()
+        for f in fields(Settings)
+    }
+
+
+DEFAULTS: dict[str, object] = _defaults()
 
 # Environment variables read without the TRACKER_ prefix, as deployers expect them.
 PLAIN_ENV = {"DATABASE_URL", "SECRET_KEY"}
@@ -106,6 +165,47 @@ PLAIN_ENV = {"DATABASE_URL", "SECRET_KEY"}
 
 class ConfigError(RuntimeError):
     """A setting that makes it unsafe or impossible to start."""
+
+
+class TrackerConfig(Config):
+    """Flask's config, which also remembers the typed Settings built from it; any change to a key
+    (tests and extensions still write them) makes `settings()` build them afresh."""
+
+    def _changed(self) -> None:
+        self.__dict__.pop("_settings", None)
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        self._changed()
+
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs)
+        self._changed()
+
+    def setdefault(self, key, default=None):
+        value = super().setdefault(key, default)
+        self._changed()
+        return value
+
+    def pop(self, *args):
+        value = super().pop(*args)
+        self._changed()
+        return value
+
+
+def settings(app: Flask | None = None) -> Settings:
+    """The settings of the current app (or `app`): the one way code reads a setting."""
+    config = (app or current_app).config
+    cached = config.__dict__.get("_settings")
+    if cached is None:
+        cached = Settings.from_config(config)
+        if isinstance(config, TrackerConfig):
+            config.__dict__["_settings"] = cached
+    return cached
 
 
 def _coerce(raw: str, default: object) -> object:
@@ -120,19 +220,20 @@ def _coerce(raw: str, default: object) -> object:
     return raw
 
 
-def load_settings(instance_path: str, overrides: dict | None = None) -> dict:
-    """Defaults, then environment (TRACKER_<KEY>, or the plain name for PLAIN_ENV), then overrides."""
-    settings = dict(DEFAULTS)
+def load_settings(instance_path: str, overrides: dict | None = None) -> Settings:
+    """Defaults, then environment (TRACKER_<KEY>, or the plain name for PLAIN_ENV), then the
+    overrides' setting keys (others, such as TESTING, are Flask's and stay in its config)."""
+    values = dict(DEFAULTS)
     for key, default in DEFAULTS.items():
         names = [f"TRACKER_{key}"] + ([key] if key in PLAIN_ENV else [])
         for name in names:
             if os.environ.get(name) not in (None, ""):
-                settings[key] = _coerce(os.environ[name], default)
-    settings.update(overrides or {})
-    if not settings["DATABASE_URL"]:
-        settings["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'tracker.db'}"
-    settings["SECRET_KEY"] = _secret_key(settings, instance_path)
-    return settings
+                values[key] = _coerce(os.environ[name], default)
+    values.update({k: v for k, v in (overrides or {}).items() if k in DEFAULTS})
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'tracker.db'}"
+    values["SECRET_KEY"] = _secret_key(values, instance_path)
+    return Settings.from_config(values)
 
 
 MIN_SECRET_LENGTH = 32
@@ -143,9 +244,9 @@ def _is_placeholder(key: str) -> bool:
     return text in PLACEHOLDER_SECRETS or any(word in text for word in PLACEHOLDER_WORDS)
 
 
-def _secret_key(settings: dict, instance_path: str) -> str:
-    key = str(settings.get("SECRET_KEY") or "")
-    if settings["ENV"] != "development":
+def _secret_key(values: dict, instance_path: str) -> str:
+    key = str(values.get("SECRET_KEY") or "")
+    if values["ENV"] != "development":
         # Testing and production alike: a real, long, non-placeholder key or no start at all.
         if _is_placeholder(key) or len(key.strip()) < MIN_SECRET_LENGTH:
             raise ConfigError(

@@ -7,7 +7,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, jsonify, render_template, request, url_for
+from flask import Flask, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,7 +16,7 @@ from tracker.accounts.roles import ACTION_LABELS, ROLES
 from tracker.accounts.web import current_actor, user_can
 from tracker.audit import Conflict, record_now
 from tracker.clock import local
-from tracker.config import ConfigError
+from tracker.config import ConfigError, settings
 
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("tracker.request")
@@ -64,10 +64,11 @@ UNSHOWN_FIELDS = {"CSRFTokenField", "HiddenField", "PasswordField", "SubmitField
 
 
 def init_app(app: Flask) -> None:
-    if app.config["ENV"] == "production" and app.debug:
+    configured = settings(app)
+    if configured.env == "production" and app.debug:
         raise ConfigError("debug mode (FLASK_DEBUG) is not allowed when TRACKER_ENV=production")
-    if app.config["PROXY_COUNT"]:
-        count = int(app.config["PROXY_COUNT"])
+    if configured.proxy_count:
+        count = int(configured.proxy_count)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.before_request(_request_id)
     app.after_request(_security_headers)
@@ -136,10 +137,8 @@ def _origin(value: str) -> str:
 
 
 def tile_origins() -> list[str]:
-    config = current_app.config
-    hosts = list(config.get("MAP_TILE_HOSTS") or []) + list(config.get("CSP_EXTRA_HOSTS") or [])
-    if isinstance(config.get("MAP_TILE_URL"), str) and config["MAP_TILE_URL"]:
-        hosts.append(config["MAP_TILE_URL"])
+    configured = settings()
+    hosts = list(configured.map_tile_hosts or []) + list(configured.csp_extra_hosts or [])
     return sorted({o for o in map(_origin, hosts) if o})
 
 
@@ -340,25 +339,3 @@ def _unexpected_error(error: Exception):
 def _local_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     shown = local(moment)
     return shown.strftime(fmt) if shown else ""
-
-
-def plan_window() -> tuple[int, int]:
-    from flask import current_app
-
-    return current_app.config["PLAN_WINDOW_START"], current_app.config["PLAN_WINDOW_END"]
-
-
-def class_sizes() -> dict[str, int]:
-    from flask import current_app
-
-    return current_app.config["CLASS_SIZES"]
-
-
-def quality_settings() -> dict:
-    from flask import current_app
-
-    return {
-        "window": plan_window(),
-        "max_land_per_class": current_app.config["QUALITY_MAX_LAND_M2_PER_CLASS"],
-        "cost_factor": current_app.config["QUALITY_COST_PER_CLASS_FACTOR"],
-    }

@@ -23,6 +23,7 @@ from tracker.briefs.fonts import brief_font  # noqa: E402
 from tracker.briefs.render_portfolio import render_portfolio_brief  # noqa: E402
 from tracker.briefs.render_project import render_project_brief  # noqa: E402
 from tracker.clock import now_utc  # noqa: E402
+from tracker.config import settings as configured  # noqa: E402
 from tracker.projects.filters import ProjectFilter  # noqa: E402
 from tracker.projects.models import Project  # noqa: E402
 
@@ -102,7 +103,7 @@ def run(results: list) -> None:
         migrate.upgrade(url)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark-only-" + "x" * 40})
         SQLModel.metadata.create_all(app.extensions["engine"])  # tables of unmerged branches
-        settings = services.BriefSettings.from_config(app.config)
+        settings = services.BriefSettings.from_settings(configured(app))
         font = brief_font(settings.font_path)
         with Session(app.extensions["engine"]) as session, app.app_context():
             add_projects(app, session, 1, 1_000)

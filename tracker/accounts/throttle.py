@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tracker.accounts.models import LoginThrottle
+from tracker.config import Settings
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,12 @@ class Policy:
     forget_after: timedelta = timedelta(hours=1)  # a quiet hour resets the count
 
     @classmethod
-    def from_config(cls, config) -> "Policy":
+    def from_settings(cls, s: Settings) -> "Policy":
         return cls(
-            account_limit=config["LOGIN_LOCK_AFTER"],
-            address_limit=config["LOGIN_LOCK_AFTER_ADDRESS"],
-            base_seconds=config["LOGIN_LOCK_SECONDS"],
-            max_seconds=config["LOGIN_LOCK_MAX_SECONDS"],
+            account_limit=s.login_lock_after,
+            address_limit=s.login_lock_after_address,
+            base_seconds=s.login_lock_seconds,
+            max_seconds=s.login_lock_max_seconds,
         )
 
 

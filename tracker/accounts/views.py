@@ -30,6 +30,7 @@ from tracker.accounts.services import (
 )
 from tracker.accounts.web import current_actor, requires, start_session
 from tracker.audit.services import Actor, record, record_now
+from tracker.config import settings
 from tracker.db import engine, get_session
 from tracker.extend import project_refs
 
@@ -68,7 +69,7 @@ def login():
         return render_template("accounts/login.html", form=form), 422 if form.errors else 200
     username, now = form.username.data.strip(), clock.now_utc()
     keys = throttle.keys_for(username, request.remote_addr or "")
-    policy = throttle.Policy.from_config(current_app.config)
+    policy = throttle.Policy.from_settings(settings())
     with Session(engine()) as counters:
         wait = throttle.locked_for(counters, keys, now)
         if wait:

@@ -13,6 +13,7 @@ from tracker.accounts.models import User
 from tracker.accounts.roles import can
 from tracker.accounts.services import assigned_project_ids, password_fingerprint
 from tracker.audit.services import Actor, record_now
+from tracker.config import settings
 from tracker.db import get_session
 
 PUBLIC_ENDPOINTS = {"accounts.login", "static", "health", "home.health"}
@@ -23,7 +24,7 @@ class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure when configured so, or whenever the request came over HTTPS."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+        return bool(settings(app).session_cookie_secure) or request.is_secure
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +33,7 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     # The idle limit is enforced from the session's own "seen" stamp (so an expired session can
     # say why); the cookie lives a little longer so that stamp still arrives.
-    idle = app.config["SESSION_IDLE_MINUTES"]
+    idle = settings(app).session_idle_minutes
     app.permanent_session_lifetime = timedelta(minutes=idle + 24 * 60)
     # CSRF is checked here, after we know whether the request carries an API token.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
@@ -68,8 +69,8 @@ def _from_session() -> None:
     if user_id is None:
         return
     now = clock.now_utc().timestamp()
-    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    absolute = current_app.config["SESSION_MAX_HOURS"] * 3600
+    idle = settings().session_idle_minutes * 60
+    absolute = settings().session_max_hours * 3600
     if now - session.get("seen", 0) > idle or now - session.get("started", 0) > absolute:
         session.clear()
         flash(IDLE_NOTICE, "info")

@@ -7,6 +7,7 @@ from flask import Flask
 from sqlmodel import Session
 
 from tracker.alerts import mail, services
+from tracker.config import settings
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,8 @@ def daily_scan(app: Flask, today: date) -> services.ScanResult:
             result.closed,
             len(result.failed),
         )
-        if app.config["SMTP_HOST"]:
-            sent = mail.send_digests(session, app.config, today)
+        configured = settings(app)
+        if configured.smtp_host:
+            sent = mail.send_digests(session, configured, today)
             log.info("alert digests sent to %d units", sent)
     return result

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from tracker.alerts.logic import days_overdue
 from tracker.alerts.models import KINDS, Alert
+from tracker.config import Settings
 from tracker.milestones.models import Milestone
 from tracker.projects.models import Project
 
@@ -36,10 +37,12 @@ def digest_lines(session: Session, today: date) -> dict[str, list[str]]:
     return units
 
 
-def build_message(config, unit: str, lines: list[str], recipients: list[str], today: date):
+def build_message(
+    config: Settings, unit: str, lines: list[str], recipients: list[str], today: date
+):
     msg = EmailMessage()
     msg["Subject"] = f"【预警日报】{unit}：{len(lines)} 条未解决预警（{today}）"
-    msg["From"] = config["SMTP_FROM"]
+    msg["From"] = config.smtp_from
     msg["To"] = ", ".join(recipients)
     body = [f"{unit}：截至 {today}，以下 {len(lines)} 条预警尚未解决。", ""]
     body += lines
@@ -48,21 +51,21 @@ def build_message(config, unit: str, lines: list[str], recipients: list[str], to
     return msg
 
 
-def send_digests(session: Session, config, today: date) -> int:
+def send_digests(session: Session, config: Settings, today: date) -> int:
     """Send one mail per unit with recipients; a failing unit is logged and the rest go on."""
-    mapping = config["ALERT_RECIPIENTS"] or {}
-    default = list(config["ALERT_DEFAULT_RECIPIENTS"] or [])
+    mapping = config.alert_recipients or {}
+    default = list(config.alert_default_recipients or [])
     sent = 0
     for unit, lines in sorted(digest_lines(session, today).items()):
         recipients = list(mapping.get(unit) or default)
         if not recipients:
             continue
         try:
-            with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=15) as smtp:
-                if config["SMTP_STARTTLS"]:
+            with smtplib.SMTP(config.smtp_host, int(config.smtp_port), timeout=15) as smtp:
+                if config.smtp_starttls:
                     smtp.starttls()
-                if config["SMTP_USER"]:
-                    smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+                if config.smtp_user:
+                    smtp.login(config.smtp_user, config.smtp_password)
                 smtp.send_message(build_message(config, unit, lines, recipients, today))
             sent += 1
         except (OSError, smtplib.SMTPException):

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from tracker import clock
 from tracker.briefs.output import write_all
 from tracker.briefs.services import BriefSettings
+from tracker.config import settings as configured
 
 
 @click.command("make-briefs")
@@ -18,7 +19,7 @@ from tracker.briefs.services import BriefSettings
 @with_appcontext
 def make_briefs(outdir: Path):
     """Write one PDF brief per active project and portfolio.pdf into OUTDIR."""
-    settings = BriefSettings.from_config(current_app.config)
+    settings = BriefSettings.from_settings(configured())
     with Session(current_app.extensions["engine"]) as session:
         result = write_all(session, outdir, today=clock.today(), settings=settings)
     click.echo(f"已生成 {len(result.files)} 份简报，保存在 {outdir}")

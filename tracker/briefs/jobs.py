@@ -9,18 +9,19 @@ from sqlmodel import Session
 
 from tracker.briefs.output import write_file, write_portfolio
 from tracker.briefs.services import BriefSettings
+from tracker.config import settings as configured
 
 log = logging.getLogger(__name__)
 
 
 def output_dir(app: Flask) -> Path:
-    return Path(app.config.get("BRIEF_OUTPUT_DIR") or Path(app.instance_path) / "briefs")
+    return Path(configured(app).brief_output_dir or Path(app.instance_path) / "briefs")
 
 
 def weekly_portfolio_brief(app: Flask, today: date) -> Path:
     """Write 项目总体简报-<date>.pdf (and replace latest.pdf) in the configured folder."""
     with app.app_context():
-        settings = BriefSettings.from_config(app.config)
+        settings = BriefSettings.from_settings(configured(app))
         folder = output_dir(app)
         with Session(app.extensions["engine"]) as session:
             path = write_portfolio(

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from tracker.briefs.fmt import BRIEF_SYSTEM
 from tracker.briefs.logic import portfolio_brief_data, project_brief_data
+from tracker.config import Settings
 from tracker.finance import summary as finance
 from tracker.milestones import summary as milestones
 from tracker.projects import services as projects
@@ -28,15 +29,15 @@ class BriefSettings:
     term_cutoff: tuple[int, int] = (8, 31)
 
     @classmethod
-    def from_config(cls, config) -> "BriefSettings":
+    def from_settings(cls, s: Settings) -> "BriefSettings":
         return cls(
-            class_sizes=config["CLASS_SIZES"],
-            window=(config["PLAN_WINDOW_START"], config["PLAN_WINDOW_END"]),
-            max_land_per_class=config["QUALITY_MAX_LAND_M2_PER_CLASS"],
-            cost_factor=config["QUALITY_COST_PER_CLASS_FACTOR"],
-            font_path=config.get("PDF_FONT", ""),
-            author=config.get("BRIEF_AUTHOR") or BRIEF_SYSTEM,
-            term_cutoff=(config.get("TERM_CUTOFF_MONTH", 8), config.get("TERM_CUTOFF_DAY", 31)),
+            class_sizes=s.class_sizes,
+            window=s.plan_window,
+            max_land_per_class=s.quality_max_land_m2_per_class,
+            cost_factor=s.quality_cost_per_class_factor,
+            font_path=s.pdf_font,
+            author=s.brief_author or BRIEF_SYSTEM,
+            term_cutoff=(s.term_cutoff_month, s.term_cutoff_day),
         )
 
     @property

@@ -2,7 +2,7 @@
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 
 from tracker import clock
 from tracker.accounts.web import require, requires
@@ -10,6 +10,7 @@ from tracker.briefs import services
 from tracker.briefs.fonts import brief_font
 from tracker.briefs.render_portfolio import render_portfolio_brief
 from tracker.briefs.render_project import render_project_brief
+from tracker.config import settings as configured
 from tracker.db import get_session
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.services import get_by_code
@@ -34,7 +35,7 @@ def project_pdf(code):
     if project is None:
         abort(404)
     require("brief.print", project)
-    settings = services.BriefSettings.from_config(current_app.config)
+    settings = services.BriefSettings.from_settings(configured())
     data = services.project_brief(get_session(), project, today=clock.today(), settings=settings)
     pdf = render_project_brief(data, brief_font(settings.font_path), author=settings.author)
     return _pdf(pdf, f"项目简报-{project.code}-{data['as_of']}.pdf")
@@ -44,7 +45,7 @@ def project_pdf(code):
 @requires("brief.print")
 def portfolio_pdf():
     f = ProjectFilter.from_args(request.args)
-    settings = services.BriefSettings.from_config(current_app.config)
+    settings = services.BriefSettings.from_settings(configured())
     data = services.portfolio_brief(get_session(), f, today=clock.today(), settings=settings)
     pdf = render_portfolio_brief(data, brief_font(settings.font_path), author=settings.author)
     return _pdf(pdf, f"项目总体简报-{data['as_of']}.pdf")

@@ -4,11 +4,11 @@ from flask import Blueprint, Response, render_template, request
 
 from tracker import clock
 from tracker.accounts.web import current_actor, requires
+from tracker.config import settings
 from tracker.dataio.forms import ImportForm
 from tracker.dataio.services import export_projects, import_file
 from tracker.db import get_session
 from tracker.projects.filters import ProjectFilter
-from tracker.web import plan_window
 
 bp = Blueprint("dataio", __name__, url_prefix="/projects")
 
@@ -30,7 +30,7 @@ def upload():
             actor=current_actor(),
             data=upload.read(),
             filename=upload.filename or "",
-            window=plan_window(),
+            window=settings().plan_window,
             dry_run=form.dry_run.data,
         )
     status = 422 if (outcome and not outcome.ok) or form.errors else 200

@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,6 +13,7 @@ from flask import (
 
 from tracker import clock
 from tracker.accounts.web import current_actor, require, requires
+from tracker.config import settings
 from tracker.db import get_session
 from tracker.finance import charts, checks, export, pivots, services, upload
 from tracker.finance.forms import FinanceForm, UploadForm, read_inputs
@@ -29,7 +29,6 @@ from tracker.finance.window import reconcile
 from tracker.projects import services as project_services
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.models import STAGES, STATUSES
-from tracker.web import plan_window
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 MIME = {
@@ -78,7 +77,7 @@ def index():
     db = get_session()
     f, by = ProjectFilter.from_args(request.args), _by()
     unit = unit_or_default(request.args.get("unit"))
-    size = current_app.config["PAGE_SIZE"]
+    size = settings().page_size
     page = max(1, request.args.get("page", 1, type=int) or 1)
     paged = {"limit": size, "offset": (page - 1) * size} if by == "project" else {}
     table = pivots.pivot(db, by, f, **paged)
@@ -99,7 +98,7 @@ def index():
         stages=STAGES,
         statuses=STATUSES,
         shown=shown,
-        window=plan_window(),
+        window=settings().plan_window,
     )
 
 
@@ -108,7 +107,7 @@ def index():
 def window():
     f = ProjectFilter.from_args(request.args)
     unit = unit_or_default(request.args.get("unit"))
-    result = reconcile(get_session(), f, plan_window())
+    result = reconcile(get_session(), f, settings().plan_window)
     return render_template(
         "finance/window.html", f=f, unit=unit, result=result, shown=shown, by="window"
     )
@@ -118,8 +117,8 @@ def table_for(by: str, f: ProjectFilter):
     """(columns, rows, total, title) of a pivot or of the reconciliation, for exports and the API."""
     db = get_session()
     if by == "window":
-        rows, total = reconcile(db, f, plan_window()).as_rows()
-        start, end = plan_window()
+        rows, total = reconcile(db, f, settings().plan_window).as_rows()
+        start, end = settings().plan_window
         return WINDOW_COLUMNS, rows, total, f"规划期{start}-{end}核对"
     table = pivots.pivot(db, by, f)
     return table.columns, table.rows, table.total, table.title
@@ -185,7 +184,7 @@ def _form_data(stored, project, unit: str, extra: int, month_year: int) -> dict:
 
 
 def _overrun_warnings(years) -> list[str]:
-    margin = current_app.config["FINANCE_OVERRUN_WARN_PERCENT"]
+    margin = settings().finance_overrun_warn_percent
     return [
         f"提示：{y.year} 年完成投资 {exact_text(y.completed_fen, '万元')} 万元超过年度计划 "
         f"{exact_text(y.planned_fen, '万元')} 万元的 {100 + margin}%（已照常保存）"
@@ -257,7 +256,7 @@ def upload_sheet():
             actor=current_actor(),
             data=file.read(),
             filename=file.filename or "",
-            margin_percent=current_app.config["FINANCE_OVERRUN_WARN_PERCENT"],
+            margin_percent=settings().finance_overrun_warn_percent,
             dry_run=form.dry_run.data,
         )
     status = 422 if (outcome and not outcome.ok) or form.errors else 200

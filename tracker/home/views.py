@@ -3,10 +3,10 @@
 from flask import Blueprint, render_template
 
 from tracker import clock, extend
+from tracker.config import settings
 from tracker.db import get_session
 from tracker.projects import services
 from tracker.projects.filters import ProjectFilter
-from tracker.web import class_sizes, plan_window
 
 bp = Blueprint("home", __name__)
 
@@ -16,8 +16,8 @@ def index():
     db = get_session()
     return render_template(
         "home.html",
-        totals=services.totals(db, ProjectFilter(), class_sizes()),
-        window=plan_window(),
+        totals=services.totals(db, ProjectFilter(), settings().class_sizes),
+        window=settings().plan_window,
         cards=extend.home_cards(db, clock.today()),
         today=clock.today(),
     )

@@ -16,6 +16,7 @@ from flask import (
 
 from tracker import clock, web
 from tracker.accounts.web import current_actor, require, user_can
+from tracker.config import settings
 from tracker.db import get_session
 from tracker.maps import basemaps, location, logic, services
 from tracker.maps.coords import from_wgs84
@@ -31,7 +32,7 @@ ZOOM_BY_PRECISION = {"site": 16, "road": 15, "subdistrict": 13}
 
 
 def _basemap() -> basemaps.Basemap:
-    basemap = basemaps.choose_basemap(current_app.config)
+    basemap = basemaps.choose_basemap(settings().section("MAP_"))
     allow = getattr(web, "csp_allow", None)  # the page's CSP must let the tiles in
     if allow and basemaps.tile_origins(basemap):
         allow("img-src", *basemaps.tile_origins(basemap))
@@ -52,9 +53,7 @@ def index():
     f = ProjectFilter.from_args(request.args)
     size_by = "seats" if request.args.get("size_by") == "seats" else "investment"
     db = get_session()
-    projects = services.map_projects(
-        db, f, today=clock.today(), class_sizes=current_app.config["CLASS_SIZES"]
-    )
+    projects = services.map_projects(db, f, today=clock.today(), class_sizes=settings().class_sizes)
     basemap = _basemap()
     data = logic.encode_map_data(
         projects,
@@ -63,13 +62,12 @@ def index():
         focus=(request.args.get("focus") or "")[:40],
     )
     data["project_url"] = _project_url()
-    config = current_app.config
     embedded = build_map(
         basemap,
         mode="portfolio",
         data_id="portfolio-map",
-        center=tuple(config["MAP_CENTER"]),
-        zoom=config["MAP_ZOOM"],
+        center=tuple(settings().map_center),
+        zoom=settings().map_zoom,
         height="72vh",
     )
     drawn = [p for p in projects if p.is_drawn]
@@ -102,9 +100,7 @@ def panel_context(session, project, today) -> dict:
 
 def _project_map(session, project, today, form, *, height: str) -> dict:
     basemap = _basemap()
-    mp = services.map_project(
-        session, project, today=today, class_sizes=current_app.config["CLASS_SIZES"]
-    )
+    mp = services.map_project(session, project, today=today, class_sizes=settings().class_sizes)
     data = logic.encode_map_data([mp], datum=basemap.datum)
     data["project_url"] = _project_url()
     data["datum"] = basemap.datum
@@ -114,7 +110,7 @@ def _project_map(session, project, today, form, *, height: str) -> dict:
         center = from_wgs84(mp.lat, mp.lon, basemap.datum)
         zoom = ZOOM_BY_PRECISION[mp.precision]
     else:
-        center, zoom = tuple(current_app.config["MAP_CENTER"]), 12
+        center, zoom = tuple(settings().map_center), 12
     embedded = build_map(
         basemap, mode="project", data_id="project-map", center=center, zoom=zoom, height=height
     )
@@ -139,7 +135,7 @@ def set_location(code):
     require("project.edit", project)
     form = LocationForm(version=str(project.version))
     if form.validate_on_submit():
-        basemap = basemaps.choose_basemap(current_app.config)
+        basemap = basemaps.choose_basemap(settings().section("MAP_"))
         source = location.location_source(
             form.datum.data, form.origin.data, basemap.label, form.note.data
         )
@@ -164,7 +160,7 @@ def projects_geojson():
     require("view")
     f = ProjectFilter.from_args(request.args)
     projects = services.map_projects(
-        get_session(), f, today=clock.today(), class_sizes=current_app.config["CLASS_SIZES"]
+        get_session(), f, today=clock.today(), class_sizes=settings().class_sizes
     )
     body = logic.geojson(projects, project_url=_project_url(), description=f.describe())
     response = jsonify(body)

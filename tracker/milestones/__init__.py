@@ -4,7 +4,7 @@ health and term-start rules, the project timeline and the portfolio Gantt view."
 from flask import Flask
 
 from tracker import audit, extend
-from tracker.config import ConfigError
+from tracker.config import ConfigError, settings
 
 
 def init_app(app: Flask) -> None:
@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from tracker.milestones.views import bp
 
     try:
-        logic.parse_template(app.config["MILESTONE_TEMPLATE"])
+        logic.parse_template(settings(app).milestone_template)
     except logic.TemplateError as exc:
         raise ConfigError(str(exc)) from exc
     app.register_blueprint(bp)

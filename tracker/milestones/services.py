@@ -4,13 +4,13 @@ refused when stale) and evaluating many projects at once with set-based queries.
 from collections import defaultdict
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from tracker.audit import SYSTEM, Actor, Change, FieldLabel, apply_change, conflict
 from tracker.audit.models import AuditEntry
 from tracker.clock import local, now_utc
+from tracker.config import settings
 from tracker.milestones import logic
 from tracker.milestones.models import Milestone, ProjectSchedule
 from tracker.milestones.validation import CleanRow
@@ -47,19 +47,19 @@ def audit_fields() -> dict[str, FieldLabel]:
     }
 
 
-def rules(config=None) -> logic.Rules:
-    config = config or current_app.config
+def rules() -> logic.Rules:
+    s = settings()
     return logic.Rules(
-        due_soon_days=int(config["MILESTONE_DUE_SOON_DAYS"]),
-        stale_days=int(config["MILESTONE_STALE_DAYS"]),
-        cutoff_month=int(config["TERM_CUTOFF_MONTH"]),
-        cutoff_day=int(config["TERM_CUTOFF_DAY"]),
-        handover_name=config["TERM_HANDOVER_MILESTONE"],
+        due_soon_days=int(s.milestone_due_soon_days),
+        stale_days=int(s.milestone_stale_days),
+        cutoff_month=int(s.term_cutoff_month),
+        cutoff_day=int(s.term_cutoff_day),
+        handover_name=s.term_handover_milestone,
     )
 
 
-def template(config=None) -> list[logic.Phase]:
-    return logic.parse_template((config or current_app.config)["MILESTONE_TEMPLATE"])
+def template() -> list[logic.Phase]:
+    return logic.parse_template(settings().milestone_template)
 
 
 def _chunks(ids: list[int]):

@@ -79,12 +79,12 @@ def milestones_for(session, project_id: int, today: date) -> list[MilestoneRow]:
 
 
 def delivered_on(session, project_ids) -> dict[int, date | None]:
-    from flask import current_app
     from sqlalchemy import select
 
+    from tracker.config import settings
     from tracker.milestones.models import Milestone
 
-    name = current_app.config["TERM_HANDOVER_MILESTONE"]
+    name = settings().term_handover_milestone
     result: dict[int, date | None] = {pid: None for pid in project_ids}
     ids = list(result)
     for i in range(0, len(ids), 2000):

@@ -1,15 +1,15 @@
 """Read-only JSON API of the registry: amounts as exact decimal strings in 亿元."""
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
 from tracker import clock, extend
+from tracker.config import settings
 from tracker.db import get_session
 from tracker.money import fen_to
 from tracker.projects import services
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.logic import seats
 from tracker.projects.models import PRECISIONS, ProjectBase
-from tracker.web import class_sizes
 
 bp = Blueprint("projects_api", __name__, url_prefix="/api")
 MAX_PAGE = 1000
@@ -29,7 +29,7 @@ def project_json(p) -> dict:
     data["land_area_m2"] = _decimal(p.land_area_m2)
     data["floor_area_m2"] = _decimal(p.floor_area_m2)
     data["location_precision_label"] = PRECISIONS.get(p.location_precision, "")
-    s = seats(p, class_sizes())
+    s = seats(p, settings().class_sizes)
     data.update(seats_total=s.total, seats_added=s.added, seats_declared=s.declared)
     data.update(
         archived=p.archived,
@@ -68,8 +68,8 @@ def project(code):
 @bp.route("/summary")
 def summary():
     f = ProjectFilter.from_args(request.args)
-    t = services.totals(get_session(), f, class_sizes())
-    start, end = current_app.config["PLAN_WINDOW_START"], current_app.config["PLAN_WINDOW_END"]
+    t = services.totals(get_session(), f, settings().class_sizes)
+    start, end = settings().plan_window
     return jsonify(
         {
             "count": t.count,

@@ -1,10 +1,11 @@
 """Project pages: list, detail, create, edit, archive, data quality."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from tracker import clock, extend
 from tracker.accounts.web import current_actor, require, requires
 from tracker.audit.services import project_history
+from tracker.config import settings
 from tracker.db import get_session
 from tracker.projects import services
 from tracker.projects.filters import ProjectFilter
@@ -12,7 +13,6 @@ from tracker.projects.forms import ProjectForm
 from tracker.projects.logic import seats
 from tracker.projects.models import STAGES, STATUSES
 from tracker.projects.quality import cost_outliers, portfolio_flags, project_flags
-from tracker.web import class_sizes, quality_settings
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -28,7 +28,7 @@ def _load(code: str):
 def index():
     f = ProjectFilter.from_args(request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    size = current_app.config["PAGE_SIZE"]
+    size = settings().page_size
     db = get_session()
     rows, count = services.list_page(db, f, page=page, page_size=size)
     return render_template(
@@ -38,11 +38,11 @@ def index():
         page=page,
         pages=max(1, -(-count // size)),
         f=f,
-        totals=services.totals(db, f, class_sizes()),
+        totals=services.totals(db, f, settings().class_sizes),
         options=services.filter_options(db),
         stages=STAGES,
         statuses=STATUSES,
-        sizes=class_sizes(),
+        sizes=settings().class_sizes,
         seats=seats,
         list_actions=extend.list_actions(),
     )
@@ -52,17 +52,17 @@ def index():
 def detail(code):
     project = _load(code)
     db = get_session()
-    settings = quality_settings()
+    quality = settings().quality
     flags = project_flags(
-        project, window=settings["window"], max_land_per_class=settings["max_land_per_class"]
+        project, window=quality["window"], max_land_per_class=quality["max_land_per_class"]
     )
-    outlier = cost_outliers(services.cost_peers(db, project.stage), settings["cost_factor"])
+    outlier = cost_outliers(services.cost_peers(db, project.stage), quality["cost_factor"])
     if project.id in outlier:
         flags.append(outlier[project.id])
     return render_template(
         "projects/detail.html",
         p=project,
-        seats=seats(project, class_sizes()),
+        seats=seats(project, settings().class_sizes),
         flags=flags,
         panels=extend.project_panels(db, project, clock.today()),
         history=project_history(db, project.id, limit=50),
@@ -130,6 +130,6 @@ def archive(code):
 def quality():
     db = get_session()
     projects = services.flag_rows(db, ProjectFilter())
-    flags = portfolio_flags(projects, **quality_settings())
+    flags = portfolio_flags(projects, **settings().quality)
     flagged = [(p, flags[p.id]) for p in projects if p.id in flags]
     return render_template("projects/quality.html", flagged=flagged, total=len(projects))

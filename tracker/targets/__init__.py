@@ -1,6 +1,7 @@
 """Plan targets and jurisdictions: is the plan being delivered?"""
 
 from tracker import audit
+from tracker.config import settings
 from tracker.extend import (
     NavItem,
     Panel,
@@ -13,11 +14,10 @@ from tracker.extend import (
 
 def _panel(session, project, today):
     from tracker.targets.services import targets_for_project
-    from tracker.web import class_sizes
 
     return {
         "target_views": targets_for_project(
-            session, project, today=today, class_sizes=class_sizes()
+            session, project, today=today, class_sizes=settings().class_sizes
         )
     }
 
@@ -30,9 +30,8 @@ def _api_part(session, project, today):
 
 def _home_card(session, today):
     from tracker.targets.services import evaluate, flatten
-    from tracker.web import class_sizes
 
-    views = flatten(evaluate(session, today=today, class_sizes=class_sizes()))
+    views = flatten(evaluate(session, today=today, class_sizes=settings().class_sizes))
     return {
         "total": len(views),
         "behind": sum(1 for v in views if v.att.on_pace is False),

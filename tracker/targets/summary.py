@@ -9,9 +9,9 @@ not under a sibling district); the other filter fields describe projects, not pl
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 
-from tracker.config import DEFAULT_CLASS_SIZES
+from tracker.config import DEFAULT_CLASS_SIZES, settings
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class TargetRow:
 
 
 def _class_sizes() -> dict[str, int]:
-    return current_app.config["CLASS_SIZES"] if has_app_context() else DEFAULT_CLASS_SIZES
+    return settings().class_sizes if has_app_context() else DEFAULT_CLASS_SIZES
 
 
 def row_for(view) -> TargetRow:

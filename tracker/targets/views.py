@@ -5,13 +5,13 @@ from wtforms import SelectChoice
 
 from tracker import clock
 from tracker.accounts.web import current_actor, require
+from tracker.config import settings
 from tracker.db import get_session
 from tracker.projects.services import get_by_code
 from tracker.targets import services
 from tracker.targets.api import target_json
 from tracker.targets.forms import LinkForm, TargetForm, UnlinkForm, version_of
 from tracker.targets.models import Plan, Target
-from tracker.web import class_sizes
 
 bp = Blueprint("targets", __name__, url_prefix="/targets")
 api = Blueprint("targets_api", __name__, url_prefix="/api")
@@ -25,7 +25,7 @@ def _scope() -> str:
 
 def _evaluate(scope: str = ""):
     return services.evaluate(
-        get_session(), today=clock.today(), class_sizes=class_sizes(), scope=scope
+        get_session(), today=clock.today(), class_sizes=settings().class_sizes, scope=scope
     )
 
 
