@@ -171,7 +171,7 @@ def test_stale_target_form(client, auth, other, db):
         author="zhou.admin",
         typed="我的备注",
     )
-    assert "修改了 备注：" in html and "按新文件" in html
+    assert "修改了 说明：" in html and "按新文件" in html
 
 
 def test_stale_user_form(client, auth, other, db):

@@ -1,9 +1,12 @@
-"""The database: one engine per app, one session per request, committed once when the request succeeds."""
+"""The database: one engine per app, one session per request, committed once when the request succeeds,
+and one way to page through a list."""
 
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlencode
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import BigInteger, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -81,3 +84,37 @@ def _close_session(_exc):
     if session is not None:
         session.rollback()
         session.close()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its number, rows per page and (once counted) the rows in all. Every
+    paged list reads it from the request (?page=N) and the `pager` macro draws its links."""
+
+    number: int = 1
+    size: int = 50
+    total: int = 0
+
+    @classmethod
+    def from_request(cls, size: int, *, largest: int | None = None) -> "Page":
+        """?page=N (and ?per_page=M when `largest` allows the client to choose, up to it)."""
+        number = max(1, request.args.get("page", 1, type=int) or 1)
+        if largest is not None:
+            size = min(largest, max(1, request.args.get("per_page", size, type=int) or size))
+        return cls(number, size)
+
+    def counted(self, total: int) -> "Page":
+        return replace(self, total=total)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    def url(self, number: int) -> str:
+        """This list's address with every filter kept, at page `number`."""
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+        return f"{request.path}?{urlencode(args + [('page', number)])}"

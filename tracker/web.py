@@ -7,7 +7,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request, url_for
+from flask import Flask, abort, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,6 +17,7 @@ from tracker.accounts.web import current_actor, user_can
 from tracker.audit import Conflict, record_now
 from tracker.clock import local
 from tracker.config import ConfigError, settings
+from tracker.db import get_session
 
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("tracker.request")
@@ -105,6 +106,15 @@ def _log_request(response):
     )
     response.headers["X-Request-ID"] = g.get("request_id", "-")
     return response
+
+
+def load_or_404(load, *key):
+    """What `load(session, *key)` finds (a project by code, a target by id), or the Chinese 404
+    page."""
+    found = load(get_session(), *key)
+    if found is None:
+        abort(404)
+    return found
 
 
 # --- Content-Security-Policy --------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from wtforms import SelectChoice
 
 from tracker.accounts import services
@@ -16,7 +16,7 @@ bp = Blueprint("users", __name__, url_prefix="/users")
 
 
 def _load(user_id: int) -> User:
-    user = get_session().get(User, user_id)
+    user = services.get_user(get_session(), user_id)
     if user is None:
         abort(404)
     return user
@@ -61,32 +61,31 @@ def create():
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @requires("users.manage")
 def edit(user_id):
-    db = get_session()
-    user = _load(user_id)
-    form = UserEditForm(obj=user) if request.method == "GET" else UserEditForm()
-    form.projects.choices = _project_choices()
-    if request.method == "GET":
-        form.projects.data = sorted(services.assigned_project_ids(db, user.id))
-        form.version.data = user.version
-    if form.validate_on_submit():
-        # A missing version counts as stale: never save over changes we cannot see.
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
-        try:
-            count = services.update_user(
-                db,
-                actor=current_actor(),
-                user=user,
-                values=form.values(),
-                project_ids=set(form.projects.data or []),
-                expected_version=version,
-            )
-        except services.AccountError as exc:
-            form.role.errors.append(str(exc))
-        else:
-            flash(f"已保存（{count} 项改动）" if count else "没有改动", "success")
-            return redirect(url_for(".edit", user_id=user.id))
-    status = 422 if form.errors else 200
-    return render_template("accounts/user_edit.html", form=form, user=user), status
+    db, user = get_session(), _load(user_id)
+    form = UserEditForm.for_user(
+        user, _project_choices(), services.assigned_project_ids(db, user.id)
+    )
+    if not form.validate_on_submit():
+        return _edit_page(form, user)
+    try:
+        count = services.update_user(
+            db,
+            actor=current_actor(),
+            user=user,
+            values=form.values(),
+            project_ids=set(form.projects.data or []),
+            expected_version=form.expected_version(),
+        )
+    except services.AccountError as exc:
+        form.role.errors.append(str(exc))
+        return _edit_page(form, user)
+    flash(f"已保存（{count} 项改动）" if count else "没有改动", "success")
+    return redirect(url_for(".edit", user_id=user.id))
+
+
+def _edit_page(form, user):
+    page = render_template("accounts/user_edit.html", form=form, user=user)
+    return page, 422 if form.errors else 200
 
 
 @bp.route("/<int:user_id>/reset-password", methods=["POST"])

@@ -12,7 +12,7 @@ from tracker.accounts.web import current_actor, requires
 from tracker.audit import export, record
 from tracker.audit.labels import ACTIONS
 from tracker.audit.services import AuditFilter, all_matching, search
-from tracker.db import get_session
+from tracker.db import Page, get_session
 from tracker.extend import find_project, project_refs
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -68,15 +68,13 @@ def _project_codes(entries) -> dict[int, str]:
 @requires("audit.view_all")
 def index():
     f, problems, code = _filter()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    db = get_session()
-    entries, count = search(db, f, clock.SHANGHAI, page=page, page_size=PAGE_SIZE)
+    page, db = Page.from_request(PAGE_SIZE), get_session()
+    entries, count = search(db, f, clock.SHANGHAI, page=page.number, page_size=page.size)
     return render_template(
         "audit/index.html",
         entries=entries,
         count=count,
-        page=page,
-        pages=max(1, -(-count // PAGE_SIZE)),
+        page=page.counted(count),
         f=f,
         code=code,
         problems=problems,

@@ -1,5 +1,6 @@
 """Account forms: login, own password and tokens, and the administrators' user forms."""
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -68,6 +69,21 @@ class UserEditForm(KeepsInput, FlaskForm):
         "负责的项目（项目负责人只能编辑这些项目；按住 Ctrl 可多选）", coerce=int
     )
     version = HiddenField()
+
+    @classmethod
+    def for_user(cls, user, project_choices, assigned: set[int]) -> "UserEditForm":
+        """The form as posted, or (on GET) filled from the user and their projects."""
+        form = cls(obj=user) if request.method == "GET" else cls()
+        form.projects.choices = project_choices
+        if request.method == "GET":
+            form.projects.data = sorted(assigned)
+            form.version.data = user.version
+        return form
+
+    def expected_version(self) -> int:
+        """A missing version counts as stale: never save over changes we cannot see."""
+        raw = str(self.version.data or "")
+        return int(raw) if raw.isdigit() else -1
 
     def values(self) -> dict:
         return {

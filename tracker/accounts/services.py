@@ -2,13 +2,16 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.accounts import throttle
 from tracker.accounts.models import ProjectAssignment, User
 from tracker.accounts.roles import ROLES
 from tracker.audit import Actor, Change, FieldLabel, apply_change, record
+from tracker.db import engine
 from tracker.extend import project_refs
 
 MIN_PASSWORD_LENGTH = 10
@@ -66,6 +69,54 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         check_password_hash(hash_password("x" * MIN_PASSWORD_LENGTH), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A login attempt: the user, or why not (for the audit trail), the page's status and message."""
+
+    user: User | None
+    reason: str = ""
+    status: int = 200
+    message: str = ""
+
+
+def sign_in(
+    session: Session, *, username: str, password: str, address: str, now, policy: throttle.Policy
+) -> SignIn:
+    """Check a login against the password and the failure counters (kept in a transaction of
+    their own, so a refused login still counts); a success notes the time of the login."""
+    keys = throttle.keys_for(username, address)
+    with Session(engine()) as counters:
+        wait = throttle.locked_for(counters, keys, now)
+        if wait:
+            return SignIn(None, f"已锁定，{wait} 秒后可再试", 429, _locked_message(wait))
+        user = authenticate(session, username, password)
+        if user is None:
+            wait = throttle.register_failure(counters, keys, now, policy)
+            message = _locked_message(wait) if wait else "用户名或密码错误，或账号已停用"
+            return SignIn(None, _why(session, username), 401, message)
+        throttle.clear(counters, keys["account"])
+    user.last_login_at = now
+    session.add(user)
+    return SignIn(user)
+
+
+def _locked_message(wait: int) -> str:
+    minutes = -(-wait // 60)
+    return f"登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试"
+
+
+def _why(session: Session, username: str) -> str:
+    """For the audit trail only (the page never says which part was wrong)."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        return "用户不存在"
+    return "账号已停用" if not user.is_active else "密码错误"
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
 
 
 def assigned_project_ids(session: Session, user_id: int) -> set[int]:

@@ -16,22 +16,21 @@ from flask import (
     session,
     url_for,
 )
-from sqlmodel import Session, select
 
 from tracker import clock
 from tracker.accounts import throttle, tokens
 from tracker.accounts.forms import LoginForm, PasswordForm, TokenForm
-from tracker.accounts.models import User
 from tracker.accounts.services import (
     AccountError,
+    SignIn,
     assigned_project_ids,
-    authenticate,
     change_password,
+    sign_in,
 )
 from tracker.accounts.web import current_actor, requires, start_session
 from tracker.audit.services import Actor, record, record_now
 from tracker.config import settings
-from tracker.db import engine, get_session
+from tracker.db import get_session
 from tracker.extend import project_refs
 
 bp = Blueprint("accounts", __name__)
@@ -48,18 +47,20 @@ def _safe_next(target: str | None) -> str:
     return text
 
 
-def _refuse_login(form, username: str, reason: str, status: int, message: str):
-    log.warning("login refused for %r from %s: %s", username[:80], request.remote_addr, reason)
+def _refuse_login(form, username: str, attempt: SignIn):
+    log.warning(
+        "login refused for %r from %s: %s", username[:80], request.remote_addr, attempt.reason
+    )
     record_now(
         actor=Actor(None, username[:80], request.remote_addr or ""),
         action="login_failed",
         entity="user",
         entity_id=username[:80],
-        detail=reason,
+        detail=attempt.reason,
     )
     g.refusal_recorded = True
-    form.password.errors.append(message)
-    return render_template("accounts/login.html", form=form), status
+    form.password.errors.append(attempt.message)
+    return render_template("accounts/login.html", form=form), attempt.status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -67,49 +68,26 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422 if form.errors else 200
-    username, now = form.username.data.strip(), clock.now_utc()
-    keys = throttle.keys_for(username, request.remote_addr or "")
-    policy = throttle.Policy.from_settings(settings())
-    with Session(engine()) as counters:
-        wait = throttle.locked_for(counters, keys, now)
-        if wait:
-            return _refuse_login(
-                form, username, f"已锁定，{wait} 秒后可再试", 429, _locked_message(wait)
-            )
-        user = authenticate(get_session(), username, form.password.data)
-        if user is None:
-            wait = throttle.register_failure(counters, keys, now, policy)
-            message = _locked_message(wait) if wait else "用户名或密码错误，或账号已停用"
-            return _refuse_login(form, username, _why(username), 401, message)
-        throttle.clear(counters, keys["account"])
-    start_session(user)
-    user.last_login_at = now
-    get_session().add(user)
+    username = form.username.data.strip()
+    attempt = sign_in(
+        get_session(),
+        username=username,
+        password=form.password.data,
+        address=request.remote_addr or "",
+        now=clock.now_utc(),
+        policy=throttle.Policy.from_settings(settings()),
+    )
+    if attempt.user is None:
+        return _refuse_login(form, username, attempt)
+    start_session(attempt.user)
     record(
         get_session(),
-        actor=current_actor_for(user),
+        actor=Actor(attempt.user.id, attempt.user.username, request.remote_addr or ""),
         action="login",
         entity="user",
-        entity_id=user.username,
+        entity_id=attempt.user.username,
     )
     return redirect(_safe_next(form.next.data))
-
-
-def current_actor_for(user) -> Actor:
-    return Actor(user.id, user.username, request.remote_addr or "")
-
-
-def _locked_message(wait: int) -> str:
-    minutes = -(-wait // 60)
-    return f"登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试"
-
-
-def _why(username: str) -> str:
-    """For the audit trail only (the page never says which part was wrong)."""
-    user = get_session().exec(select(User).where(User.username == username)).first()
-    if user is None:
-        return "用户不存在"
-    return "账号已停用" if not user.is_active else "密码错误"
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,7 +1,5 @@
 """The 预警 page, acknowledging an alert, the home-page card and GET /api/alerts."""
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from tracker import clock
@@ -10,32 +8,28 @@ from tracker.alerts import services
 from tracker.alerts.forms import AcknowledgeForm
 from tracker.alerts.logic import days_overdue
 from tracker.alerts.models import KINDS
-from tracker.db import get_session
+from tracker.db import Page, get_session
 
 bp = Blueprint("alerts", __name__)
 PAGE_SIZE = 50
+SCOPES = {"builder": 100, "subdistrict": 40}  # the page's filters and their longest values
 
 
 @bp.route("/alerts")
 @requires("view")
 def index():
     db, today = get_session(), clock.today()
-    builder = (request.args.get("builder") or "").strip()[:100]
-    subdistrict = (request.args.get("subdistrict") or "").strip()[:40]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    where = {k: (request.args.get(k) or "").strip()[:n] for k, n in SCOPES.items()}
+    page = Page.from_request(PAGE_SIZE)
     summary = services.per_project(db)
     rows, total = services.project_page(
-        db, summary, today, builder=builder, subdistrict=subdistrict, page=page, size=PAGE_SIZE
+        db, summary, today, **where, page=page.number, size=page.size
     )
-    args = {k: v for k, v in (("builder", builder), ("subdistrict", subdistrict)) if v}
     return render_template(
         "alerts/index.html",
         rows=rows,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        args=args,
-        query=urlencode(args),
+        page=page.counted(total),
+        args={k: v for k, v in where.items() if v},
         by_builder=services.grouped(summary, "builder", today),
         by_subdistrict=services.grouped(summary, "subdistrict", today),
         counts=services.counts(db, summary),
@@ -72,38 +66,38 @@ def acknowledge():
 @bp.route("/api/alerts")
 @requires("view")
 def api_alerts():
-    today = clock.today()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    size = min(1000, max(1, request.args.get("per_page", 200, type=int) or 200))
-    rows, total = services.open_alerts(get_session(), page=page, size=size)
+    today, page = clock.today(), Page.from_request(200, largest=1000)
+    rows, total = services.open_alerts(get_session(), page=page.number, size=page.size)
     return jsonify(
         {
             "count": total,
-            "page": page,
-            "per_page": size,
+            "page": page.number,
+            "per_page": page.size,
             "today": today.isoformat(),
-            "alerts": [
-                {
-                    "id": a.id,
-                    "project_code": code,
-                    "project_name": name,
-                    "builder": builder,
-                    "subdistrict": subdistrict,
-                    "kind": a.kind,
-                    "kind_label": KINDS.get(a.kind, a.kind),
-                    "milestone": a.milestone_name or None,
-                    "due_on": a.due_on.isoformat() if a.due_on else None,
-                    "days_overdue": days_overdue(a.kind, a.due_on, today),
-                    "message": a.message,
-                    "opened_on": a.opened_on.isoformat(),
-                    "acknowledged": a.acknowledged_at is not None,
-                    "acknowledged_by": a.acknowledged_by or None,
-                    "ack_note": a.ack_note or None,
-                }
-                for a, code, name, builder, subdistrict in rows
-            ],
+            "alerts": [_alert_json(row, today) for row in rows],
         }
     )
+
+
+def _alert_json(row, today) -> dict:
+    a, code, name, builder, subdistrict = row
+    return {
+        "id": a.id,
+        "project_code": code,
+        "project_name": name,
+        "builder": builder,
+        "subdistrict": subdistrict,
+        "kind": a.kind,
+        "kind_label": KINDS.get(a.kind, a.kind),
+        "milestone": a.milestone_name or None,
+        "due_on": a.due_on.isoformat() if a.due_on else None,
+        "days_overdue": days_overdue(a.kind, a.due_on, today),
+        "message": a.message,
+        "opened_on": a.opened_on.isoformat(),
+        "acknowledged": a.acknowledged_at is not None,
+        "acknowledged_by": a.acknowledged_by or None,
+        "ack_note": a.ack_note or None,
+    }
 
 
 def home_card(session, _today) -> dict:

@@ -2,7 +2,7 @@
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 
 from tracker import clock
 from tracker.accounts.web import require, requires
@@ -14,6 +14,7 @@ from tracker.config import settings as configured
 from tracker.db import get_session
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.services import get_by_code
+from tracker.web import load_or_404
 
 bp = Blueprint("briefs", __name__)
 
@@ -31,9 +32,7 @@ def _pdf(data: bytes, filename: str) -> Response:
 
 @bp.route("/projects/<code>/brief.pdf")
 def project_pdf(code):
-    project = get_by_code(get_session(), code)
-    if project is None:
-        abort(404)
+    project = load_or_404(get_by_code, code)
     require("brief.print", project)
     settings = services.BriefSettings.from_settings(configured())
     data = services.project_brief(get_session(), project, today=clock.today(), settings=settings)

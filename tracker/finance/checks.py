@@ -88,3 +88,12 @@ def planned_outside_window(session: Session, f: ProjectFilter, window: tuple[int
     after = func.sum(case((InvestmentYear.year > end, InvestmentYear.planned_fen), else_=0))
     query = scoped(with_years(select(Project.id, before, after)), f).group_by(Project.id)
     return {pid: (int(b or 0), int(a or 0)) for pid, b, a in session.exec(query)}
+
+
+def page_checks(session: Session, f: ProjectFilter, *, limit: int) -> dict:
+    """What the 投资 page shows besides its table: coverage and the two cross-checks."""
+    return {
+        "coverage": coverage(session, f),
+        "over_plan": plan_above_total(session, f, limit=limit),
+        "funding_off": funding_mismatch(session, f, limit=limit),
+    }

@@ -54,6 +54,16 @@ def exceeds_margin(planned_fen: int | None, completed_fen: int | None, margin_pe
     return completed_fen * 100 > planned_fen * (100 + margin_percent)
 
 
+def overrun_warnings(years, margin_percent: int) -> list[str]:
+    """A warning per year whose completed figure exceeds its plan by more than the margin."""
+    return [
+        f"提示：{y.year} 年完成投资 {exact_text(y.completed_fen, '万元')} 万元超过年度计划 "
+        f"{exact_text(y.planned_fen, '万元')} 万元的 {100 + margin_percent}%（已照常保存）"
+        for y in years
+        if exceeds_margin(y.planned_fen, y.completed_fen, margin_percent)
+    ]
+
+
 @dataclass(frozen=True)
 class WindowSplit:
     """A project's 总投资 = inside + before + after + unexplained (all fen)."""

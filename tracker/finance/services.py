@@ -128,13 +128,20 @@ def save_project_finance(
     months: list[MonthInput],
     funding: list[FundingInput],
     expected_version: int | None,
+    month_year: int | None = None,
 ) -> list[Change]:
     """Replace the project's figures with the given sets as one audited save; a form loaded at an
-    older version raises Conflict (None: no check, for uploads)."""
+    older version raises Conflict (None: no check, for uploads). With `month_year`, `months` are
+    that year's only and the stored months of other years are kept."""
 
     def apply_sets() -> list[Change]:
         stored = project_finance(session, project)
         pid = project.id
+        kept = [
+            MonthInput(m.year, m.month, m.planned_fen, m.completed_fen)
+            for m in stored.months
+            if month_year is not None and m.year != month_year
+        ]
         changes = _sync(
             session,
             {y.year: y for y in stored.years},
@@ -148,7 +155,7 @@ def save_project_finance(
         changes += _sync(
             session,
             {(m.year, m.month): m for m in stored.months},
-            {(m.year, m.month): (m.planned_fen, m.completed_fen) for m in months},
+            {(m.year, m.month): (m.planned_fen, m.completed_fen) for m in kept + months},
             lambda key, v: InvestmentMonth(
                 project_id=pid, year=key[0], month=key[1], planned_fen=v[0], completed_fen=v[1]
             ),

@@ -14,21 +14,15 @@ from flask import (
 from tracker import clock
 from tracker.accounts.web import current_actor, require, requires
 from tracker.config import settings
-from tracker.db import get_session
+from tracker.db import Page, get_session
 from tracker.finance import charts, checks, export, pivots, services, upload
-from tracker.finance.forms import FinanceForm, UploadForm, read_inputs
-from tracker.finance.logic import (
-    exact_text,
-    exceeds_margin,
-    shown,
-    unit_or_default,
-    year_in_period,
-)
+from tracker.finance.forms import FinanceForm, UploadForm
+from tracker.finance.logic import overrun_warnings, shown, unit_or_default
 from tracker.finance.window import COLUMNS as WINDOW_COLUMNS
 from tracker.finance.window import reconcile
 from tracker.projects import services as project_services
 from tracker.projects.filters import ProjectFilter
-from tracker.projects.models import STAGES, STATUSES
+from tracker.web import load_or_404
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 MIME = {
@@ -74,31 +68,23 @@ def chart(kind):
 @bp.route("")
 @requires("view")
 def index():
-    db = get_session()
-    f, by = ProjectFilter.from_args(request.args), _by()
-    unit = unit_or_default(request.args.get("unit"))
-    size = settings().page_size
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    paged = {"limit": size, "offset": (page - 1) * size} if by == "project" else {}
+    db, f, by = get_session(), ProjectFilter.from_args(request.args), _by()
+    page = Page.from_request(settings().page_size)
+    paged = {"limit": page.size, "offset": page.offset} if by == "project" else {}
     table = pivots.pivot(db, by, f, **paged)
     return render_template(
         "finance/index.html",
         f=f,
         by=by,
-        unit=unit,
+        unit=unit_or_default(request.args.get("unit")),
         table=table,
-        page=page,
-        pages=max(1, -(-table.count // size)) if by == "project" else 1,
+        page=page.counted(table.count if by == "project" else 0),
         labels=pivots.BY,
-        coverage=checks.coverage(db, f),
-        over_plan=checks.plan_above_total(db, f, limit=size),
-        funding_off=checks.funding_mismatch(db, f, limit=size),
         charts=CHARTS,
-        options=project_services.filter_options(db),
-        stages=STAGES,
-        statuses=STATUSES,
         shown=shown,
         window=settings().plan_window,
+        **checks.page_checks(db, f, limit=page.size),
+        **project_services.filter_choices(db),
     )
 
 
@@ -143,105 +129,33 @@ def download(fmt):
     )
 
 
-def _load(code: str):
-    project = project_services.get_by_code(get_session(), code)
-    if project is None:
-        abort(404)
-    return project
-
-
-def _form_data(stored, project, unit: str, extra: int, month_year: int) -> dict:
-    months = {m.month: m for m in stored.months if m.year == month_year}
-    has_month_rows = year_in_period(month_year, project.start_year, project.end_year)
-    return {
-        "unit": unit,
-        "version": str(stored.version),
-        "years": [
-            {
-                "year": str(y.year),
-                "planned": exact_text(y.planned_fen, unit) or "",
-                "completed": exact_text(y.completed_fen, unit) or "",
-            }
-            for y in stored.years
-        ]
-        + [{}] * extra,
-        "months": [
-            {
-                "month": str(m),
-                "planned": exact_text(months[m].planned_fen, unit) or "" if m in months else "",
-                "completed": exact_text(months[m].completed_fen, unit) or "" if m in months else "",
-            }
-            for m in range(1, 13)
-        ]
-        if has_month_rows
-        else [],
-        "funding": [
-            {"source": s.source, "amount": exact_text(s.amount_fen, unit), "note": s.note}
-            for s in stored.funding
-        ]
-        + [{}] * extra,
-    }
-
-
-def _overrun_warnings(years) -> list[str]:
-    margin = settings().finance_overrun_warn_percent
-    return [
-        f"提示：{y.year} 年完成投资 {exact_text(y.completed_fen, '万元')} 万元超过年度计划 "
-        f"{exact_text(y.planned_fen, '万元')} 万元的 {100 + margin}%（已照常保存）"
-        for y in years
-        if exceeds_margin(y.planned_fen, y.completed_fen, margin)
-    ]
-
-
 @bp.route("/projects/<code>", methods=["GET", "POST"])
 def edit(code):
-    project = _load(code)
+    project = load_or_404(project_services.get_by_code, code)
     require("finance.edit", project)
-    db = get_session()
+    db, month_year = get_session(), clock.today().year
     stored = services.project_finance(db, project)
-    month_year = clock.today().year
-    if request.method == "GET":
-        unit = unit_or_default(request.args.get("unit"), "万元")
-        extra = min(20, max(1, request.args.get("extra", 3, type=int) or 3))
-        form = FinanceForm(data=_form_data(stored, project, unit, extra, month_year))
-    else:
-        form = FinanceForm()
-        if form.validate_on_submit():
-            years, months, funding, ok = read_inputs(form, project, month_year)
-            if ok:
-                other_months = [
-                    services.MonthInput(m.year, m.month, m.planned_fen, m.completed_fen)
-                    for m in stored.months
-                    if m.year != month_year
-                ]
-                version = form.version.data or ""
-                changes = services.save_project_finance(
-                    db,
-                    actor=current_actor(),
-                    project=project,
-                    years=years,
-                    months=other_months + months,
-                    funding=funding,
-                    expected_version=int(version) if version.isdigit() else None,
-                )
-                flash(
-                    f"已保存投资数据（{len(changes)} 处改动）" if changes else "没有改动",
-                    "success",
-                )
-                for warning in _overrun_warnings(years):
-                    flash(warning, "warning")
-                return redirect(url_for("projects.detail", code=project.code))
-    has_errors = any(
-        field.errors for row in [*form.years, *form.months, *form.funding] for field in row
-    ) or bool(form.errors)
-    status = 422 if request.method == "POST" and has_errors else 200
-    return render_template(
-        "finance/edit.html",
-        p=project,
-        form=form,
+    form = FinanceForm.for_sheet(stored, project, month_year)
+    entered = form.entered(project, month_year) if form.validate_on_submit() else None
+    if entered is None:
+        page = render_template(
+            "finance/edit.html", p=project, form=form, month_year=month_year, stored=stored
+        )
+        return page, 422 if request.method == "POST" else 200
+    changes = services.save_project_finance(
+        db,
+        actor=current_actor(),
+        project=project,
+        years=entered.years,
+        months=entered.months,
+        funding=entered.funding,
+        expected_version=form.expected_version(),
         month_year=month_year,
-        stored=stored,
-    ), status
+    )
+    flash(f"已保存投资数据（{len(changes)} 处改动）" if changes else "没有改动", "success")
+    for warning in overrun_warnings(entered.years, settings().finance_overrun_warn_percent):
+        flash(warning, "warning")
+    return redirect(url_for("projects.detail", code=project.code))
 
 
 @bp.route("/upload", methods=["GET", "POST"])

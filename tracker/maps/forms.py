@@ -6,7 +6,7 @@ from wtforms.validators import Length, ValidationError
 
 from tracker.audit import KeepsInput
 from tracker.maps.coords import DATUMS
-from tracker.maps.location import CoordinateError, parse_point
+from tracker.maps.location import CoordinateError, location_source, parse_point
 
 
 class LocationForm(KeepsInput, FlaskForm):
@@ -28,6 +28,10 @@ class LocationForm(KeepsInput, FlaskForm):
             self.point = parse_point(self.lat.data, self.lon.data, self.datum.data)
         except CoordinateError as exc:
             raise ValidationError(str(exc)) from exc
+
+    def source(self, basemap_label: str) -> str:
+        """How the point was set, in words, kept as the project's 定位来源."""
+        return location_source(self.datum.data, self.origin.data, basemap_label, self.note.data)
 
     @property
     def expected_version(self) -> int | None:

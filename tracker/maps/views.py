@@ -4,7 +4,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -18,13 +17,13 @@ from tracker import clock, web
 from tracker.accounts.web import current_actor, require, user_can
 from tracker.config import settings
 from tracker.db import get_session
-from tracker.maps import basemaps, location, logic, services
+from tracker.maps import basemaps, logic, services
 from tracker.maps.coords import from_wgs84
 from tracker.maps.forms import LocationForm
 from tracker.maps.render import build_map
 from tracker.projects import services as project_services
 from tracker.projects.filters import ProjectFilter
-from tracker.projects.models import STAGES, STATUSES
+from tracker.web import load_or_404
 
 bp = Blueprint("maps", __name__, url_prefix="/maps")
 api = Blueprint("maps_api", __name__, url_prefix="/api")
@@ -54,13 +53,19 @@ def index():
     size_by = "seats" if request.args.get("size_by") == "seats" else "investment"
     db = get_session()
     projects = services.map_projects(db, f, today=clock.today(), class_sizes=settings().class_sizes)
-    basemap = _basemap()
-    data = logic.encode_map_data(
-        projects,
-        datum=basemap.datum,
+    return render_template(
+        "maps/index.html",
+        f=f,
         size_by=size_by,
-        focus=(request.args.get("focus") or "")[:40],
+        **_portfolio_map(projects, size_by, focus=(request.args.get("focus") or "")[:40]),
+        **project_services.filter_choices(db),
     )
+
+
+def _portfolio_map(projects, size_by: str, focus: str) -> dict:
+    """The map of the portfolio page and what its legend counts."""
+    basemap = _basemap()
+    data = logic.encode_map_data(projects, datum=basemap.datum, size_by=size_by, focus=focus)
     data["project_url"] = _project_url()
     embedded = build_map(
         basemap,
@@ -71,23 +76,19 @@ def index():
         height="72vh",
     )
     drawn = [p for p in projects if p.is_drawn]
-    return render_template(
-        "maps/index.html",
-        f=f,
-        size_by=size_by,
-        map=embedded,
-        data=logic.script_json(data),
-        basemap=basemap,
-        drawn=drawn,
-        unlocated=len(projects) - len(drawn),
-        by_precision={k: sum(1 for p in drawn if p.precision == k) for k in logic.PRECISION_ORDER},
-        precision_labels=logic.PRECISION_LABELS,
-        health_css=logic.HEALTH_CSS,
-        options=project_services.filter_options(db),
-        stages=STAGES,
-        statuses=STATUSES,
-        assets_missing=_assets_missing(),
-    )
+    return {
+        "map": embedded,
+        "data": logic.script_json(data),
+        "basemap": basemap,
+        "drawn": drawn,
+        "unlocated": len(projects) - len(drawn),
+        "by_precision": {
+            k: sum(1 for p in drawn if p.precision == k) for k in logic.PRECISION_ORDER
+        },
+        "precision_labels": logic.PRECISION_LABELS,
+        "health_css": logic.HEALTH_CSS,
+        "assets_missing": _assets_missing(),
+    }
 
 
 def panel_context(session, project, today) -> dict:
@@ -128,31 +129,25 @@ def _project_map(session, project, today, form, *, height: str) -> dict:
 
 @bp.route("/projects/<code>/location", methods=["GET", "POST"])
 def set_location(code):
-    db = get_session()
-    project = project_services.get_by_code(db, code)
-    if project is None:
-        abort(404)
+    project = load_or_404(project_services.get_by_code, code)
     require("project.edit", project)
     form = LocationForm(version=str(project.version))
-    if form.validate_on_submit():
-        basemap = basemaps.choose_basemap(settings().section("MAP_"))
-        source = location.location_source(
-            form.datum.data, form.origin.data, basemap.label, form.note.data
-        )
-        services.set_location(
-            db,
-            actor=current_actor(),
-            project=project,
-            lat=form.point[0],
-            lon=form.point[1],
-            datum=form.datum.data,
-            source=source,
-            expected_version=form.expected_version,
-        )
-        flash(f"已设置「{project.name}」的位置（准确位置，WGS-84）", "success")
-        return redirect(url_for("projects.detail", code=project.code))
-    ctx = _project_map(db, project, clock.today(), form, height="60vh")
-    return render_template("maps/location.html", ctx=ctx), 422 if form.errors else 200
+    if not form.validate_on_submit():
+        ctx = _project_map(get_session(), project, clock.today(), form, height="60vh")
+        return render_template("maps/location.html", ctx=ctx), 422 if form.errors else 200
+    basemap = basemaps.choose_basemap(settings().section("MAP_"))
+    services.set_location(
+        get_session(),
+        actor=current_actor(),
+        project=project,
+        lat=form.point[0],
+        lon=form.point[1],
+        datum=form.datum.data,
+        source=form.source(basemap.label),
+        expected_version=form.expected_version,
+    )
+    flash(f"已设置「{project.name}」的位置（准确位置，WGS-84）", "success")
+    return redirect(url_for("projects.detail", code=project.code))
 
 
 @api.route("/projects.geojson")

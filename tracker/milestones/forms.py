@@ -1,5 +1,6 @@
 """The one-page milestone form: a row per phase (add, remove, rename, reorder) plus the opening year."""
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,7 +15,7 @@ from wtforms.validators import ValidationError
 
 from tracker.audit import KeepsInput
 from tracker.milestones.models import MILESTONE_STATUSES
-from tracker.milestones.validation import RowError, RowInput
+from tracker.milestones.validation import RowError, RowInput, check_plan
 
 BLANK_ROWS = 2
 
@@ -50,6 +51,23 @@ class PlanForm(KeepsInput, FlaskForm):
     def opening_year_value(self) -> int | None:
         raw = (self.opening_year.data or "").strip()
         return int(raw) if raw else None
+
+    problems: list[RowError] = []
+
+    @classmethod
+    def for_plan(cls, milestones, schedule) -> "PlanForm":
+        """The form as posted, or (on GET) filled from the project's plan."""
+        form = cls()
+        if request.method == "GET":
+            form.fill(milestones, schedule.opening_year, schedule.version)
+        return form
+
+    def checked_rows(self, today, start_year) -> list | None:
+        """The rows checked against the schedule rules; None when any is refused (each problem
+        is shown beside its cell)."""
+        rows, self.problems = check_plan(self.inputs(), today=today, start_year=start_year)
+        self.attach(self.problems)
+        return None if self.problems else rows
 
     def fill(self, milestones, opening_year, version) -> None:
         self.opening_year.data = str(opening_year) if opening_year else ""

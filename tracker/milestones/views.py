@@ -2,8 +2,6 @@
 
 from flask import (
     Blueprint,
-    abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -15,58 +13,51 @@ from flask import (
 from tracker import clock
 from tracker.accounts.services import assigned_project_ids
 from tracker.accounts.web import current_actor, require, requires
-from tracker.db import get_session
+from tracker.config import settings
+from tracker.db import Page, get_session
 from tracker.milestones import services, worklists
 from tracker.milestones.forms import PlanForm
-from tracker.milestones.validation import check_plan
 from tracker.projects import services as projects
 from tracker.projects.filters import ProjectFilter
+from tracker.web import load_or_404
 
 bp = Blueprint("milestones", __name__)
 
 
-def _load(code: str):
-    project = projects.get_by_code(get_session(), code)
-    if project is None:
-        abort(404)
-    return project
-
-
 @bp.route("/projects/<code>/milestones", methods=["GET", "POST"])
 def edit(code):
-    project = _load(code)
+    project = load_or_404(projects.get_by_code, code)
     require("milestone.edit", project)
     db = get_session()
-    schedule = services.schedule_of(db, project.id)
-    form = PlanForm()
-    if request.method == "GET":
-        form.fill(services.milestones_of(db, project.id), schedule.opening_year, schedule.version)
-    problems = []
-    if form.validate_on_submit():
-        rows, problems = check_plan(
-            form.inputs(), today=clock.today(), start_year=project.start_year
-        )
-        form.attach(problems)
-        if not problems:
-            changed = services.save_plan(
-                db,
-                actor=current_actor(),
-                project=project,
-                rows=rows,
-                opening_year_value=form.opening_year_value(),
-                expected_version=form.expected_version() or 0,
-            )
-            flash(f"里程碑已保存（{changed} 处改动）" if changed else "没有改动", "success")
-            return redirect(url_for("projects.detail", code=project.code))
-    status = 422 if (problems or form.errors) else 200
+    form = PlanForm.for_plan(
+        services.milestones_of(db, project.id), services.schedule_of(db, project.id)
+    )
+    rows = (
+        form.checked_rows(clock.today(), project.start_year) if form.validate_on_submit() else None
+    )
+    if rows is None:
+        return _edit_page(db, form, project), 422 if form.problems or form.errors else 200
+    changed = services.save_plan(
+        db,
+        actor=current_actor(),
+        project=project,
+        rows=rows,
+        opening_year_value=form.opening_year_value(),
+        expected_version=form.expected_version() or 0,
+    )
+    flash(f"里程碑已保存（{changed} 处改动）" if changed else "没有改动", "success")
+    return redirect(url_for("projects.detail", code=project.code))
+
+
+def _edit_page(db, form: PlanForm, project) -> str:
     return render_template(
         "milestones/edit.html",
         form=form,
         p=project,
-        problems=problems,
+        problems=form.problems,
         known={str(m.id): m for m in services.milestones_of(db, project.id)},
         history=services.history(db, project.id, limit=30),
-    ), status
+    )
 
 
 @bp.route("/milestones/needs-update")
@@ -86,14 +77,10 @@ def needs_update():
 @requires("view")
 def gantt():
     f = ProjectFilter.from_args(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    size = current_app.config["PAGE_SIZE"]
-    chart, count = worklists.gantt(get_session(), f, clock.today(), page=page, size=size)
+    page = Page.from_request(settings().page_size)
+    chart, count = worklists.gantt(
+        get_session(), f, clock.today(), page=page.number, size=page.size
+    )
     return render_template(
-        "milestones/gantt.html",
-        chart=chart,
-        f=f,
-        page=page,
-        pages=max(1, -(-count // size)),
-        count=count,
+        "milestones/gantt.html", chart=chart, f=f, page=page.counted(count), count=count
     )

@@ -1,15 +1,16 @@
 """Read-only JSON API of the registry: amounts as exact decimal strings in 亿元."""
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from tracker import clock, extend
 from tracker.config import settings
-from tracker.db import get_session
+from tracker.db import Page, get_session
 from tracker.money import fen_to
 from tracker.projects import services
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.logic import seats
 from tracker.projects.models import PRECISIONS, ProjectBase
+from tracker.web import load_or_404
 
 bp = Blueprint("projects_api", __name__, url_prefix="/api")
 MAX_PAGE = 1000
@@ -43,14 +44,13 @@ def project_json(p) -> dict:
 @bp.route("/projects")
 def projects():
     f = ProjectFilter.from_args(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    size = min(MAX_PAGE, max(1, request.args.get("per_page", 100, type=int) or 100))
-    rows, count = services.list_page(get_session(), f, page=page, page_size=size)
+    page = Page.from_request(100, largest=MAX_PAGE)
+    rows, count = services.list_page(get_session(), f, page=page.number, page_size=page.size)
     return jsonify(
         {
             "count": count,
-            "page": page,
-            "per_page": size,
+            "page": page.number,
+            "per_page": page.size,
             "projects": [project_json(p) for p in rows],
         }
     )
@@ -58,10 +58,7 @@ def projects():
 
 @bp.route("/projects/<code>")
 def project(code):
-    db = get_session()
-    p = services.get_by_code(db, code)
-    if p is None:
-        abort(404)
+    db, p = get_session(), load_or_404(services.get_by_code, code)
     return jsonify(project_json(p) | extend.project_api_parts(db, p, clock.today()))
 
 

@@ -1,5 +1,6 @@
 """The project create/edit form, with field-level Chinese messages."""
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -101,6 +102,26 @@ class ProjectForm(KeepsInput, FlaskForm):
     location_source = StringField("定位来源", validators=[Length(max=500)])
     remarks = TextAreaField("备注", validators=[Length(max=2000)])
     version = HiddenField()
+
+    @classmethod
+    def for_project(cls, project) -> "ProjectForm":
+        """The edit form: filled from the project on GET, from the request on POST; the code is
+        stable, never edited through the form."""
+        if request.method != "GET":
+            form = cls()
+        else:
+            form = cls(obj=project)
+            form.total_investment.data = project.total_investment_text or ""
+            form.window_investment.data = project.window_investment_text or ""
+            form.version.data = project.version
+        form.code.data = project.code
+        return form
+
+    def expected_version(self) -> int:
+        """The version the form was loaded at; a form without one cannot prove it saw the latest
+        data, so it counts as stale (0)."""
+        raw = str(self.version.data or "")
+        return int(raw) if raw.isdigit() else 0
 
     def validate_classes_added(self, field):
         if (

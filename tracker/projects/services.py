@@ -12,7 +12,8 @@ from tracker.clock import today
 from tracker.projects import filters
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.logic import seats
-from tracker.projects.models import EDITABLE_FIELDS, Project, parse_sections
+from tracker.projects.models import EDITABLE_FIELDS, STAGES, STATUSES, Project, parse_sections
+from tracker.projects.quality import cost_outliers, portfolio_flags, project_flags
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,29 @@ def filter_options(session: Session) -> dict[str, list]:
         "builder": distinct(Project.builder),
         "end_year": distinct(Project.end_year),
     }
+
+
+def filter_choices(session: Session) -> dict:
+    """What the filter controls offer (the list, the map and the finance page share them)."""
+    return {"options": filter_options(session), "stages": STAGES, "statuses": STATUSES}
+
+
+def quality_flags(session: Session, project: Project, quality: dict) -> list:
+    """The data-quality flags of one project, the cost-per-class outlier check included."""
+    flags = project_flags(
+        project, window=quality["window"], max_land_per_class=quality["max_land_per_class"]
+    )
+    outlier = cost_outliers(cost_peers(session, project.stage), quality["cost_factor"])
+    if project.id in outlier:
+        flags.append(outlier[project.id])
+    return flags
+
+
+def flagged_projects(session: Session, quality: dict) -> tuple[list, int]:
+    """Every active project with data-quality flags, as (row, flags), and how many were checked."""
+    projects = flag_rows(session, ProjectFilter())
+    flags = portfolio_flags(projects, **quality)
+    return [(p, flags[p.id]) for p in projects if p.id in flags], len(projects)
 
 
 def create_project(session: Session, *, actor: Actor, values: dict) -> Project:

@@ -1,50 +1,42 @@
 """Project pages: list, detail, create, edit, archive, data quality."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from tracker import clock, extend
 from tracker.accounts.web import current_actor, require, requires
 from tracker.audit.services import project_history
 from tracker.config import settings
-from tracker.db import get_session
+from tracker.db import Page, get_session
 from tracker.projects import services
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.forms import ProjectForm
 from tracker.projects.logic import seats
-from tracker.projects.models import STAGES, STATUSES
-from tracker.projects.quality import cost_outliers, portfolio_flags, project_flags
+from tracker.web import load_or_404
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 
 def _load(code: str):
-    project = services.get_by_code(get_session(), code)
-    if project is None:
-        abort(404)
-    return project
+    return load_or_404(services.get_by_code, code)
 
 
 @bp.route("")
 def index():
     f = ProjectFilter.from_args(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    size = settings().page_size
+    page = Page.from_request(settings().page_size)
     db = get_session()
-    rows, count = services.list_page(db, f, page=page, page_size=size)
+    rows, count = services.list_page(db, f, page=page.number, page_size=page.size)
     return render_template(
         "projects/list.html",
         rows=rows,
         count=count,
-        page=page,
-        pages=max(1, -(-count // size)),
+        page=page.counted(count),
         f=f,
         totals=services.totals(db, f, settings().class_sizes),
-        options=services.filter_options(db),
-        stages=STAGES,
-        statuses=STATUSES,
         sizes=settings().class_sizes,
         seats=seats,
         list_actions=extend.list_actions(),
+        **services.filter_choices(db),
     )
 
 
@@ -52,18 +44,11 @@ def index():
 def detail(code):
     project = _load(code)
     db = get_session()
-    quality = settings().quality
-    flags = project_flags(
-        project, window=quality["window"], max_land_per_class=quality["max_land_per_class"]
-    )
-    outlier = cost_outliers(services.cost_peers(db, project.stage), quality["cost_factor"])
-    if project.id in outlier:
-        flags.append(outlier[project.id])
     return render_template(
         "projects/detail.html",
         p=project,
         seats=seats(project, settings().class_sizes),
-        flags=flags,
+        flags=services.quality_flags(db, project, settings().quality),
         panels=extend.project_panels(db, project, clock.today()),
         history=project_history(db, project.id, limit=50),
         project_actions=extend.project_actions(),
@@ -92,26 +77,20 @@ def create():
 def edit(code):
     project = _load(code)
     require("project.edit", project)
-    form = ProjectForm(obj=project) if request.method == "GET" else ProjectForm()
-    if request.method == "GET":
-        form.total_investment.data = project.total_investment_text or ""
-        form.window_investment.data = project.window_investment_text or ""
-        form.version.data = project.version
-    form.code.data = project.code  # the code is stable: never edited through the form
-    if form.validate_on_submit():
-        # A form without its version cannot prove it saw the latest data: refuse it as stale.
-        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
-        changes = services.update_project(
-            get_session(),
-            actor=current_actor(),
-            project=project,
-            values=form.values(),
-            expected_version=version,
+    form = ProjectForm.for_project(project)
+    if not form.validate_on_submit():
+        return render_template("projects/form.html", form=form, project=project), (
+            422 if form.errors else 200
         )
-        flash(f"已保存（修改了 {len(changes)} 项）" if changes else "没有改动", "success")
-        return redirect(url_for(".detail", code=project.code))
-    status = 422 if form.errors else 200
-    return render_template("projects/form.html", form=form, project=project), status
+    changes = services.update_project(
+        get_session(),
+        actor=current_actor(),
+        project=project,
+        values=form.values(),
+        expected_version=form.expected_version(),
+    )
+    flash(f"已保存（修改了 {len(changes)} 项）" if changes else "没有改动", "success")
+    return redirect(url_for(".detail", code=project.code))
 
 
 @bp.route("/<code>/archive", methods=["POST"])
@@ -128,8 +107,5 @@ def archive(code):
 
 @bp.route("/quality")
 def quality():
-    db = get_session()
-    projects = services.flag_rows(db, ProjectFilter())
-    flags = portfolio_flags(projects, **settings().quality)
-    flagged = [(p, flags[p.id]) for p in projects if p.id in flags]
-    return render_template("projects/quality.html", flagged=flagged, total=len(projects))
+    flagged, total = services.flagged_projects(get_session(), settings().quality)
+    return render_template("projects/quality.html", flagged=flagged, total=total)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -124,6 +125,29 @@ class TargetForm(KeepsInput, FlaskForm):
         "source_line",
         "note",
     )
+
+    @classmethod
+    def for_target(cls, target, jurisdictions) -> "TargetForm":
+        """The edit form: filled from the target on GET, from the request on POST."""
+        form = cls._with_places(jurisdictions)
+        if request.method == "GET":
+            form.fill(target)
+        return form
+
+    @classmethod
+    def for_plan(cls, plan, jurisdictions) -> "TargetForm":
+        """A new target of `plan`: its place and source document proposed on GET."""
+        form = cls._with_places(jurisdictions)
+        if request.method == "GET":
+            form.jurisdiction.data = plan.jurisdiction
+            form.source_file.data = plan.source_file
+        return form
+
+    @classmethod
+    def _with_places(cls, jurisdictions) -> "TargetForm":
+        form = cls()
+        form.jurisdiction.choices = [SelectChoice(o.path, o.path) for o in jurisdictions]
+        return form
 
     def fill(self, target) -> None:
         for name in self.FIELDS:

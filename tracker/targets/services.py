@@ -291,6 +291,14 @@ def targets_for_project(
     return [v for v in flatten(views) if project.id in v.att.project_ids]
 
 
+def get_target(session: Session, target_id: int) -> Target | None:
+    return session.get(Target, target_id)
+
+
+def get_plan(session: Session, plan_id: int) -> Plan | None:
+    return session.get(Plan, plan_id)
+
+
 def links_of(session: Session, target_id: int) -> dict[int, str]:
     return {
         link.project_id: link.kind
@@ -320,17 +328,17 @@ def audit_fields() -> dict[str, FieldLabel]:
         "topic": "主题",
         "unit": "单位",
         "comparator": "比较方式",
-        "baseline": "基数",
-        "baseline_year": "基数年份",
-        "target_text": "目标值（原文）",
+        "baseline": "基线值",
+        "baseline_year": "基线年份",
+        "target_text": "目标（原文写法）",
         "target_value": "目标值",
         "target_year": "目标年份",
-        "rule": "计数规则",
+        "rule": "计算规则",
         "parent_key": "上级目标",
         "source_file": "来源文件",
-        "source_line": "来源行",
+        "source_line": "来源行号",
         "also_lines": "其他来源行",
-        "note": "备注",
+        "note": "说明",
         "plan_id": "所属规划",
     }
     return {k: FieldLabel(v) for k, v in labels.items()} | {

@@ -1,7 +1,6 @@
 """规划目标 pages: plans with attainment bars, one target with its projects, linking, and the API."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from wtforms import SelectChoice
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from tracker import clock
 from tracker.accounts.web import current_actor, require
@@ -11,7 +10,7 @@ from tracker.projects.services import get_by_code
 from tracker.targets import services
 from tracker.targets.api import target_json
 from tracker.targets.forms import LinkForm, TargetForm, UnlinkForm, version_of
-from tracker.targets.models import Plan, Target
+from tracker.web import load_or_404
 
 bp = Blueprint("targets", __name__, url_prefix="/targets")
 api = Blueprint("targets_api", __name__, url_prefix="/api")
@@ -45,9 +44,7 @@ def index():
 
 
 def _detail(target_id: int, form: LinkForm | None = None, status: int = 200):
-    view = services.find(_evaluate(), target_id)
-    if view is None:
-        abort(404)
+    view = load_or_404(lambda _db, tid: services.find(_evaluate(), tid), target_id)
     db = get_session()
     links = services.links_of(db, target_id)
     projects = services.projects_by_id(db, set(view.att.project_ids) | set(links))
@@ -68,17 +65,10 @@ def detail(target_id):
     return _detail(target_id)
 
 
-def _load_target(target_id: int) -> Target:
-    target = get_session().get(Target, target_id)
-    if target is None:
-        abort(404)
-    return target
-
-
 @bp.route("/<int:target_id>/links", methods=["POST"])
 def link(target_id):
     require("target.edit")
-    target = _load_target(target_id)
+    target = load_or_404(services.get_target, target_id)
     form = LinkForm()
     if not form.validate_on_submit():
         return _detail(target_id, form, status=422)
@@ -102,7 +92,7 @@ def link(target_id):
 @bp.route("/<int:target_id>/links/remove", methods=["POST"])
 def unlink(target_id):
     require("target.edit")
-    target = _load_target(target_id)
+    target = load_or_404(services.get_target, target_id)
     form = UnlinkForm()
     project = get_by_code(get_session(), (form.project_code.data or "").strip())
     if not form.validate_on_submit() or project is None:
@@ -119,28 +109,19 @@ def unlink(target_id):
     return redirect(url_for(".detail", target_id=target_id))
 
 
-def _target_form(form: TargetForm) -> TargetForm:
-    form.jurisdiction.choices = [
-        SelectChoice(o.path, o.path) for o in services.jurisdiction_options(get_session())
-    ]
-    return form
-
-
-def _render_form(form, plan, target, status=200):
-    return render_template("targets/form.html", form=form, plan=plan, target=target), status
+def _render_form(form, plan, target):
+    page = render_template("targets/form.html", form=form, plan=plan, target=target)
+    return page, 422 if request.method == "POST" else 200
 
 
 @bp.route("/<int:target_id>/edit", methods=["GET", "POST"])
 def edit(target_id):
     require("target.edit")
-    target = _load_target(target_id)
-    plan = get_session().get(Plan, target.plan_id)
-    form = _target_form(TargetForm())
-    if request.method == "GET":
-        form.fill(target)
-        return _render_form(form, plan, target)
+    target = load_or_404(services.get_target, target_id)
+    plan = services.get_plan(get_session(), target.plan_id)
+    form = TargetForm.for_target(target, services.jurisdiction_options(get_session()))
     if not form.validate_on_submit():
-        return _render_form(form, plan, target, status=422)
+        return _render_form(form, plan, target)
     changes = services.update_target(
         get_session(),
         actor=current_actor(),
@@ -155,16 +136,10 @@ def edit(target_id):
 @bp.route("/plans/<int:plan_id>/new", methods=["GET", "POST"])
 def create(plan_id):
     require("target.edit")
-    plan = get_session().get(Plan, plan_id)
-    if plan is None:
-        abort(404)
-    form = _target_form(TargetForm())
-    if request.method == "GET":
-        form.jurisdiction.data = plan.jurisdiction
-        form.source_file.data = plan.source_file
-        return _render_form(form, plan, None)
+    plan = load_or_404(services.get_plan, plan_id)
+    form = TargetForm.for_plan(plan, services.jurisdiction_options(get_session()))
     if not form.validate_on_submit():
-        return _render_form(form, plan, None, status=422)
+        return _render_form(form, plan, None)
     target = services.create_target(
         get_session(), actor=current_actor(), plan=plan, values=form.values()
     )
