@@ -187,3 +187,43 @@ def test_stale_user_form(client, auth, other, db):
         response, db, title="用户 zhao.liu", author="admin.two", typed="赵六"
     )
     assert "修改了 角色：只读 → 财务" in html
+
+
+def test_two_saves_racing_from_the_same_version_cannot_both_win(app, db):
+    """The version is bumped by one compare-and-set UPDATE: a save whose record was read before
+    another save committed is refused even when its in-memory version still looks current."""
+    from sqlmodel import Session
+
+    from tracker.audit import Conflict, apply_change
+    from tracker.projects.models import Project
+
+    project = make_project(db, code="C-0009")
+    with app.app_context(), Session(app.extensions["engine"]) as first:
+        mine = first.get(Project, project.id)  # read at version 1
+        with Session(app.extensions["engine"]) as other:
+            theirs = other.get(Project, project.id)
+            changed = apply_change(
+                other,
+                actor=TEST_ACTOR,
+                record=theirs,
+                expected_version=1,
+                entity="project",
+                entity_id="C-0009",
+                values={"remarks": "他们先保存"},
+            )
+            assert changed and theirs.version == 2
+            other.commit()
+        with pytest.raises(Conflict) as refused:
+            apply_change(
+                first,
+                actor=TEST_ACTOR,
+                record=mine,
+                expected_version=1,
+                entity="project",
+                entity_id="C-0009",
+                values={"remarks": "我后保存"},
+            )
+        assert any("他们先保存" in line for line in refused.value.changes)
+        first.rollback()
+    db.expire_all()
+    assert db.get(Project, project.id).remarks == "他们先保存"
