@@ -1,5 +1,5 @@
-"""Every scheduled job, declared in one place as data. The scheduler process (see the milestones/
-alerts domain) reads this list; nothing here starts anything.
+"""Every scheduled job, declared in one place as data. The scheduler process (`flask --app tracker
+scheduler`, tracker/cli.py) reads this list; nothing here starts anything.
 
 Each job's function takes the Flask app and `today`, opens its own session, and must handle one
 failing item without stopping the run."""
