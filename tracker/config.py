@@ -98,6 +98,13 @@ DEFAULTS: dict[str, object] = {
     "PDF_FONT": "",
     "BRIEF_OUTPUT_DIR": "",
     "BRIEF_AUTHOR": "学校建设项目管理",
+    # tables in and out (tracker.tabular): the jurisdiction named in every exported table's title;
+    # caps checked on every uploaded table before it is parsed (an XLSX from its zip directory)
+    "JURISDICTION_NAME": "绍兴市越城区",
+    "UPLOAD_MAX_UNCOMPRESSED_MB": 50,
+    "UPLOAD_MAX_COMPRESSION_RATIO": 100,
+    "UPLOAD_MAX_ROWS": 100_000,
+    "UPLOAD_MAX_CELLS": 3_000_000,
 }
 
 # Environment variables read without the TRACKER_ prefix, as deployers expect them.
