@@ -93,7 +93,7 @@ def _sheet(name, title, columns, rows, total, unit, f: ProjectFilter) -> Sheet:
         name=name,
         title=title,
         columns=[
-            Column(h, WIDTHS.get(c.key, 13), KINDS[c.kind])
+            Column(h, _width(c, h), KINDS[c.kind])
             for c, h in zip(columns, headers(columns, unit), strict=True)
         ],
         rows=(_values(columns, row, unit) for row in rows),
@@ -102,6 +102,12 @@ def _sheet(name, title, columns, rows, total, unit, f: ProjectFilter) -> Sheet:
         scope=f.describe(),
         frozen_columns=frozen,
     )
+
+
+def _width(column, header: str) -> int:
+    """Wide enough for the header's words on one line (the unit 「（亿元）」 may go below)."""
+    words = header.split("（")[0] or header
+    return max(WIDTHS.get(column.key, 12), (len(words.encode()) + len(words)) // 2 + 3)
 
 
 def _total(columns, total: dict) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from openpyxl import load_workbook
 
 from tracker.tabular.archive import ArchiveError, check_archive
-from tracker.tabular.cells import column_letter, unescape_cell
+from tracker.tabular.cells import UNHOLDABLE, column_letter, unescape_cell
 from tracker.tabular.limits import Limits
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -23,6 +23,9 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!",
                 "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}  # fmt: skip
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+# OOXML writes characters XML cannot hold as _xHHHH_, and a literal 「_x0041_」 as _x005F_x0041_;
+# Excel shows the unescaped text, openpyxl does not unescape: we do, as Excel would.
+_OOXML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 class TableError(ValueError):
@@ -118,7 +121,7 @@ def _read_csv(text: str, limits: Limits) -> Table:
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
             budget.take(len(row))
-            rows.append([unescape_cell(cell) for cell in row])
+            rows.append([unescape_cell(UNHOLDABLE.sub("", cell)) for cell in row])
             numbers.append(number)
     except csv.Error as exc:
         raise TableError(f"CSV 文件格式有误（第 {len(rows) + 1} 行）") from exc
@@ -213,9 +216,13 @@ def _formulas(data: bytes, limits: Limits, table: Table) -> list[FormulaCell]:
 
 
 def _cell_text(value) -> str:
+    """A cell's text; only what a worksheet can hold (a reader never hands on NUL and the like)."""
     if value is None:
         return ""
     if isinstance(value, float):
         # Excel stores 1.42 as a binary float: repr gives the shortest text that round-trips.
         return repr(value).removesuffix(".0") if value.is_integer() else repr(value)
-    return str(value)
+    text = str(value)
+    if "_x" in text:
+        text = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return UNHOLDABLE.sub("", text)

@@ -146,8 +146,6 @@ class _Formats:
         if key not in self._cache:
             spec = dict(self.base) | {"bold": bold}
             if kind == "long":
-                spec |= {"text_wrap": True, "valign": "top"}
-            elif kind == "text":
                 spec |= {"text_wrap": True}
             elif kind == "amount":
                 spec |= {"align": "right"}
@@ -180,12 +178,16 @@ def _write_sheet(ws, sheet: Sheet, formats: _Formats, jurisdiction: str, as_of: 
     ws.merge_range(0, 0, 0, max(printed, 1), _text(f"{jurisdiction}{sheet.title}"), formats.title)
     ws.set_row(1, 20)
     ws.merge_range(1, 0, 1, max(printed, 1), _text(note), formats.note)
-    for i, column in enumerate(columns):
-        ws.write_string(HEADER_ROW, i, _text(column.header), formats.header)
+    headers = [_header_text(c) for c in columns]
+    ws.set_row(HEADER_ROW, _Heights(columns[: printed + 1], every=True)(headers))
+    for i, header in enumerate(headers):
+        ws.write_string(HEADER_ROW, i, header, formats.header)
     plain = [_writer(ws, c.kind, formats.cell(c.kind, False, sheet)) for c in columns]
+    height = _Heights(columns[: printed + 1])
     row = HEADER_ROW
     for values in sheet.rows:
         row += 1
+        ws.set_row(row, height(values))  # before the cells: rows stream out in order
         for i, value in enumerate(values):
             plain[i](row, i, value)
     if row == HEADER_ROW and sheet.total is None:
@@ -194,10 +196,56 @@ def _write_sheet(ws, sheet: Sheet, formats: _Formats, jurisdiction: str, as_of: 
     if sheet.total is not None:
         row += 1
         bold = [_writer(ws, c.kind, formats.cell(c.kind, True, sheet)) for c in columns]
+        ws.set_row(row, height(sheet.total))
         for i, value in enumerate(sheet.total):
             bold[i](row, i, value)
     ws.print_area(0, 0, max(row, HEADER_ROW), printed)
     ws.freeze_panes(HEADER_ROW + 1, sheet.frozen_columns)
+
+
+def _units(text: str) -> int:
+    """Width in column units: about two for a CJK character, one for a Latin one."""
+    return (len(text.encode()) + len(text)) // 2
+
+
+def _header_text(column: Column) -> str:
+    """A header too wide for its column breaks before its unit 「（亿元）」, never inside it."""
+    text = _text(column.header)
+    cut = text.rfind("（")
+    if cut > 0 and "\n" not in text and _units(text) > column.width - 1:
+        text = text[:cut] + "\n" + text[cut:]
+    return text
+
+
+class _Heights:
+    """Row height (points) for wrapped text, estimated from the text's width in the printed columns.
+
+    Neither LibreOffice nor Excel re-measures the rows of a generated file before printing, so
+    without a height a wrapped cell shows one line and hides the rest. A CJK character is about
+    two column units wide at 10 pt, a Latin one about one (UTF-8 length gives that cheaply)."""
+
+    LINE_PT = 14.0
+    PAD_PT = 4.0
+    MIN_PT = 18.0
+
+    def __init__(self, columns: Sequence[Column], every: bool = False):
+        self.wrapped = [
+            (i, max(1, int(c.width * 1.0) - 1))
+            for i, c in enumerate(columns)
+            if every or c.kind == "long"
+        ]
+
+    def __call__(self, values: Sequence) -> float:
+        lines = 1
+        for i, per_line in self.wrapped:
+            if i >= len(values) or values[i] is None:
+                continue
+            text = values[i] if isinstance(values[i], str) else str(values[i])
+            count = 0
+            for part in text.split("\n"):
+                count += max(1, -(-_units(part) // per_line))
+            lines = max(lines, count)
+        return max(self.MIN_PT, lines * self.LINE_PT + self.PAD_PT)
 
 
 def _page_setup(ws, printed: list[Column], sheet: Sheet) -> None:
