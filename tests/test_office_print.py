@@ -128,3 +128,20 @@ def test_finance_workbook_prints_every_sheet_whole(seeded, db, auth, client, sof
     total = [line for line in by_project.splitlines() if "合计" in line and "个项目" in line]
     assert total and re.search(r"77\.80\s+48\.39", total[0]), total
     _sample(pdf, 1 + pages.index(seen["按街道"][0]), "print-finance")
+
+
+def test_a_thousand_projects_print_in_bounded_pages_each_with_its_header(soffice, tmp_path):
+    from datetime import date
+
+    from scripts.benchmarks.common import _AsProject, synthetic_projects
+    from tracker.dataio.exporter import to_xlsx
+
+    projects = [_AsProject(p) for p in synthetic_projects(1000)]
+    data = to_xlsx(projects, as_of=date(2026, 6, 1), jurisdiction="绍兴市越城区")
+    pdf = _print(soffice, data, tmp_path, "thousand")
+    pages = _pages(pdf)
+    # about 21 rows a page: 1,000 projects on 50 landscape pages or fewer, never split sideways
+    assert len(pages) <= 50, len(pages)
+    for page in pages:
+        assert "项目名称" in page and "建设内容" in page and "备注" in page
+    assert "1000 个项目" in pages[-1]

@@ -146,3 +146,17 @@ def test_finance_upload_refuses_formulas_without_results(seeded, auth, client):
     assert (
         "第 2 行「年度计划投资（万元）」列：单元格 C2 是公式" in html and "没有写入任何数据" in html
     )
+
+
+def test_characters_a_sheet_cannot_hold_are_dropped_and_reported(app, auth, client, db):
+    from sqlmodel import select
+
+    from tracker.projects.models import Project
+
+    auth.login("admin")
+    text = ",".join(HEADER) + "\r\n" + "1,甲\x01小\x1f学,2023-2025,1,1\r\n"
+    response = _upload(client, "/projects/import", text.encode("utf-8"), "表.csv")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert "第 2 行「项目名称」列：单元格 B2 含有表格无法保存的控制字符，已删除" in html
+    assert db.exec(select(Project)).one().name == "甲小学"

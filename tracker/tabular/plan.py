@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.tabular.cells import column_letter
 from tracker.tabular.limits import Limits
 from tracker.tabular.read import Table, TableError, read_table
 
@@ -88,8 +89,15 @@ def formula_findings(
     table: Table, columns: Mapping[int, str], after_line: int = 0
 ) -> tuple[list[Problem], list[Problem]]:
     """(notes, problems) for the formula cells in the columns a plan reads (index → label), below
-    `after_line`: a saved result is used and noted; no saved result is a problem naming the cell."""
+    `after_line`: a saved result is used and noted; no saved result is a problem naming the cell.
+    Cells whose control characters the reader dropped are noted too."""
     notes, problems = [], []
+    for line, column in table.cleaned:
+        if column in columns and line > after_line:
+            ref = f"{column_letter(column)}{line}"
+            notes.append(
+                Problem(line, columns[column], f"单元格 {ref} 含有表格无法保存的控制字符，已删除")
+            )
     for cell in table.formulas:
         if cell.column not in columns or cell.line <= after_line:
             continue

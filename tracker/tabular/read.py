@@ -50,6 +50,16 @@ class Table:
     numbers: list[int]
     formulas: list[FormulaCell] = field(default_factory=list)
     sheet_name: str = ""
+    cleaned: list[tuple[int, int]] = field(default_factory=list)  # (line, column) of dropped chars
+
+    def drop_unholdable(self) -> "Table":
+        """Remove the characters a worksheet (and the database) cannot hold, noting each cell."""
+        for row, line in zip(self.rows, self.numbers, strict=True):
+            for column, cell in enumerate(row):
+                if UNHOLDABLE.search(cell):
+                    row[column] = UNHOLDABLE.sub("", cell)
+                    self.cleaned.append((line, column))
+        return self
 
 
 def read_table(data: bytes, filename: str = "", limits: Limits | None = None) -> Table:
@@ -61,12 +71,12 @@ def read_table(data: bytes, filename: str = "", limits: Limits | None = None) ->
             "不支持旧版 .xls/.et 格式，请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再上传"
         )
     if data.startswith(XLSX_MAGIC):
-        return _read_xlsx(data, limits)
+        return _read_xlsx(data, limits).drop_unholdable()
     if data.startswith(UTF16_BOMS):
-        return _read_csv(_decode_utf16(data), limits)
+        return _read_csv(_decode_utf16(data), limits).drop_unholdable()
     if b"\x00" in data[:4096] or filename.lower().endswith((".pdf", ".doc", ".docx", ".zip")):
         raise TableError("文件格式不对：只接受 CSV（UTF-8 或 GB18030 编码）或 XLSX 表格")
-    return _read_csv(_decode(data), limits)
+    return _read_csv(_decode(data), limits).drop_unholdable()
 
 
 def _decode(data: bytes) -> str:
@@ -121,7 +131,7 @@ def _read_csv(text: str, limits: Limits) -> Table:
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
             budget.take(len(row))
-            rows.append([unescape_cell(UNHOLDABLE.sub("", cell)) for cell in row])
+            rows.append([unescape_cell(cell) for cell in row])
             numbers.append(number)
     except csv.Error as exc:
         raise TableError(f"CSV 文件格式有误（第 {len(rows) + 1} 行）") from exc
@@ -216,7 +226,6 @@ def _formulas(data: bytes, limits: Limits, table: Table) -> list[FormulaCell]:
 
 
 def _cell_text(value) -> str:
-    """A cell's text; only what a worksheet can hold (a reader never hands on NUL and the like)."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -225,4 +234,4 @@ def _cell_text(value) -> str:
     text = str(value)
     if "_x" in text:
         text = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    return UNHOLDABLE.sub("", text)
+    return text
