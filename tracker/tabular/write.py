@@ -165,24 +165,8 @@ def _write_sheet(ws, sheet: Sheet, formats: _Formats, jurisdiction: str, as_of: 
     printed = min(sheet.printed_columns or len(columns), len(columns)) - 1
     for i, column in enumerate(columns):
         ws.set_column(i, i, column.width)
-    _page_setup(ws, columns[: printed + 1], sheet)
-    note = "　　".join(
-        part
-        for part in (
-            f"数据截至 {date_cn(as_of)}",
-            f"单位：{sheet.unit}" if sheet.unit else "",
-            f"范围：{sheet.scope}" if sheet.scope else "",
-        )
-        if part
-    )
-    ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, max(printed, 1), _text(f"{jurisdiction}{sheet.title}"), formats.title)
-    ws.set_row(1, 20)
-    ws.merge_range(1, 0, 1, max(printed, 1), _text(note), formats.note)
-    headers = [_header_text(c) for c in columns]
-    ws.set_row(HEADER_ROW, _Heights(columns[: printed + 1], every=True)(headers))
-    for i, header in enumerate(headers):
-        ws.write_string(HEADER_ROW, i, header, formats.header)
+    _page_setup(ws, columns[: printed + 1])
+    _heading(ws, sheet, formats, f"{jurisdiction}{sheet.title}", as_of, printed)
     plain = [
         _writer(ws, c.kind, formats.cell(c.kind, False, sheet), keep_blank=i <= printed)
         for i, c in enumerate(columns)
@@ -205,6 +189,25 @@ def _write_sheet(ws, sheet: Sheet, formats: _Formats, jurisdiction: str, as_of: 
             bold[i](row, i, value)
     ws.print_area(0, 0, max(row, HEADER_ROW), printed)
     ws.freeze_panes(HEADER_ROW + 1, sheet.frozen_columns)
+
+
+def _heading(ws, sheet: Sheet, formats: _Formats, title: str, as_of: date, printed: int) -> None:
+    """The title row, the line 「数据截至 … 单位 … 范围 …」 and the header row."""
+    parts = (
+        f"数据截至 {date_cn(as_of)}",
+        f"单位：{sheet.unit}" if sheet.unit else "",
+        f"范围：{sheet.scope}" if sheet.scope else "",
+    )
+    ws.set_row(0, 30)
+    ws.merge_range(0, 0, 0, max(printed, 1), _text(title), formats.title)
+    ws.set_row(1, 20)
+    ws.merge_range(
+        1, 0, 1, max(printed, 1), _text("　　".join(p for p in parts if p)), formats.note
+    )
+    headers = [_header_text(c) for c in sheet.columns]
+    ws.set_row(HEADER_ROW, _Heights(sheet.columns[: printed + 1], every=True)(headers))
+    for i, header in enumerate(headers):
+        ws.write_string(HEADER_ROW, i, header, formats.header)
 
 
 def _units(text: str) -> int:
@@ -252,7 +255,7 @@ class _Heights:
         return max(self.MIN_PT, lines * self.LINE_PT + self.PAD_PT)
 
 
-def _page_setup(ws, printed: list[Column], sheet: Sheet) -> None:
+def _page_setup(ws, printed: list[Column]) -> None:
     ws.set_landscape()
     ws.set_paper(A4 if sum(c.width for c in printed) <= A4_MAX_WIDTH else A3)
     ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
