@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from tests.test_finance_pivots import add_funding, add_years
 from tracker.audit.models import AuditEntry
+from tracker.finance.export import SHEET_NAMES as SHEETS
 from tracker.finance.models import FundingSource, InvestmentYear
 from tracker.projects.models import Project
 
@@ -108,15 +109,22 @@ def test_xlsx_export_reads_back_with_the_same_figures(portfolio, auth, client, b
     response = client.get(f"/finance/export.xlsx?by={by}&unit={unit}")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
+    # One workbook: a sheet per pivot, the plan-window check and 明细; the one asked for opens first.
+    assert book.sheetnames == [*SHEETS.values(), "明细"]
     sheet = book.active
-    assert sheet.freeze_panes == "A2"
-    header = [c.value for c in sheet[1]]
-    assert all(c.font.b for c in sheet[1])
+    assert sheet.title == SHEETS[by]
+    assert sheet["A1"].value.startswith("绍兴市越城区学校建设投资")
+    assert "数据截至" in sheet["A2"].value and f"单位：{unit}" in sheet["A2"].value
+    assert sheet.freeze_panes in ("B4", "C4")  # below the header, beside the label (and code)
+    assert sheet.print_title_rows == "$3:$3"  # the header row repeats on every printed page
+    header = [c.value.replace("\n", "") for c in sheet[3]]  # long headers break before the unit
+    assert all(c.font.b for c in sheet[3])
     money_columns = [i for i, h in enumerate(header) if h.endswith(f"（{unit}）")]
     assert money_columns
-    rows = list(sheet.iter_rows(min_row=2))
+    rows = list(sheet.iter_rows(min_row=4))
+    assert rows[-1][0].value == "合计" and all(c.font.b for c in rows[-1])
     for i in money_columns:
-        assert rows[0][i].number_format.endswith(f'"{unit}"')
+        assert rows[0][i].number_format == "#,##0.00"  # the unit is in the header and unit line
         values = [r[i].value for r in rows[:-1] if r[i].value is not None]
         total = rows[-1][i].value or 0
         # cells hold the exact amount; two-decimal rounding is only the display format
@@ -136,8 +144,8 @@ def test_xlsx_export_reads_back_with_the_same_figures(portfolio, auth, client, b
 def test_window_export_gives_the_seed_equation(seeded, auth, client):
     auth.login("finance")
     book = load_workbook(io.BytesIO(client.get("/finance/export.xlsx?by=window").data))
-    rows = list(book.active.iter_rows(values_only=True))
-    header, total = rows[0], rows[-1]
+    rows = list(book.active.iter_rows(min_row=3, values_only=True))
+    header, total = [h.replace("\n", "") for h in rows[0]], rows[-1]
     figures = {
         h: Decimal(repr(v)).quantize(Decimal("0.01"))
         for h, v in zip(header, total, strict=True)
@@ -168,6 +176,7 @@ def test_csv_export_has_bom_exact_amounts_and_safe_text(portfolio, db, auth, cli
         sum(Decimal(r[col]) for r in rows[1:-1]) == Decimal(rows[-1][col]) == Decimal("778000.00")
     )
     book = load_workbook(io.BytesIO(client.get("/finance/export.xlsx?by=builder").data))
+    assert book.active.title == "按建设单位"
     assert any(str(c.value).startswith("'=HYPERLINK") for c in book.active["A"])
 
 
@@ -376,33 +385,33 @@ def test_month_rows_for_the_current_year(portfolio, db, auth, client, monkeypatc
 
 def test_xlsx_reads_back_in_streaming_mode_too(portfolio, auth, client):
     """The import reader (openpyxl read_only) sees every row, text intact and numbers exact."""
-    from tracker.dataio.tables import read_table
+    from tracker.tabular import read_table
 
     auth.login("finance")
     data = client.get("/finance/export.xlsx?by=project&unit=万元").data
-    sheet = read_table(data, "x.xlsx")
-    assert len(sheet.rows) == 1 + 35 + 1
-    assert sheet.rows[-1][1] == "合计" and sheet.rows[-1][2] == "778000"
-    by_code = {r[0]: r for r in sheet.rows[1:-1]}
-    assert by_code["YC2022-23"][4] == "20000.01"  # planned 0.01 + 20000 万元
+    sheet = read_table(data, "x.xlsx")  # the first sheet: by year
+    assert sheet.sheet_name == "按年度"
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    rows = [[c or "" for c in r] for r in book["按项目"].iter_rows(values_only=True)]
+    book.close()
+    assert len(rows) == 3 + 35 + 1  # title, note, header; 35 projects; 合计
+    assert rows[-1][:2] == ["合计", "35 个项目"] and rows[-1][2] == 778000
+    by_code = {r[0]: r for r in rows[3:-1]}
+    assert by_code["YC2022-23"][4] == 20000.01  # planned 0.01 + 20000 万元
 
 
-def test_xlsx_writer_escapes_text():
-    from tracker.finance import xlsx
-
-    data = xlsx.write(
-        title="a/b:c",
-        headers=["名称", "金额"],
-        kinds=["text", "money"],
-        widths=[10, 10],
-        rows=[["<b>&\x01'", xlsx.Number("0.000001")]],
-        last_bold=False,
-        money_format="0.00",
-        rate_format="0.0",
-    )
-    book = load_workbook(io.BytesIO(data))
-    assert book.active.title == "a_b_c"
-    assert book.active["A2"].value == "<b>&'" and book.active["B2"].value == 0.000001
+def test_detail_sheet_has_a_row_per_project_and_year(portfolio, auth, client):
+    auth.login("finance")
+    book = load_workbook(io.BytesIO(client.get("/finance/export.xlsx?unit=万元").data))
+    rows = list(book["明细"].iter_rows(min_row=3, values_only=True))
+    assert tuple(h.replace("\n", "") for h in rows[0]) == ("项目编号", "项目名称", "项目期限", "年度", "年度计划投资（万元）",
+                       "完成投资（万元）", "投资完成率（%）")  # fmt: skip
+    body, total = rows[1:-1], rows[-1]
+    assert len(body) == 33 + 2 + 2  # 33 projects without figures, 2 years each for two projects
+    assert [r[3] for r in body if r[0] == "YC2022-20"] == ["2023年", "2024年"]
+    assert total[0] == "合计"
+    assert Decimal(repr(total[4])) == Decimal("35000.01")  # 5000 + 10000 + 0.01 + 20000
+    assert Decimal(repr(total[4])) == sum(Decimal(repr(r[4])) for r in body if r[4] is not None)
 
 
 def test_form_warns_when_completed_exceeds_the_plan(portfolio, auth, client):

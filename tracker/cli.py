@@ -13,11 +13,13 @@ from tracker import migrate
 from tracker.accounts.roles import ROLES
 from tracker.accounts.services import AccountError, count_users, create_user
 from tracker.audit.services import Actor
+from tracker.clock import today
 from tracker.config import settings
 from tracker.dataio.services import export_projects, import_file
 from tracker.db import engine
 from tracker.projects.filters import ProjectFilter
 from tracker.projects.models import Project
+from tracker.tabular import Limits
 
 CLI_ACTOR = Actor(None, "命令行")
 SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "projects.csv"
@@ -32,9 +34,12 @@ def _import(path: Path, dry_run: bool) -> bool:
             filename=path.name,
             window=settings().plan_window,
             dry_run=dry_run,
+            limits=Limits.from_settings(current_app.config),
         )
         for error in outcome.errors:
             click.echo(str(error), err=True)
+        for note in outcome.notes:
+            click.echo(f"提示：{note}")
         if not outcome.ok:
             click.echo(f"导入失败：{len(outcome.errors)} 处错误，数据库未改动", err=True)
             return False
@@ -86,7 +91,15 @@ def register_commands(app: Flask) -> None:
         """Export every active project to FILE (.csv or .xlsx)."""
         fmt = "xlsx" if file.suffix.lower() == ".xlsx" else "csv"
         with Session(engine()) as session:
-            file.write_bytes(export_projects(session, actor=CLI_ACTOR, f=ProjectFilter(), fmt=fmt))
+            data = export_projects(
+                session,
+                actor=CLI_ACTOR,
+                f=ProjectFilter(),
+                fmt=fmt,
+                as_of=today(),
+                jurisdiction=settings().jurisdiction_name,
+            )
+            file.write_bytes(data)
             session.commit()
         click.echo(f"已导出到 {file}")
 

@@ -120,6 +120,13 @@ class Settings:
     pdf_font: str = ""
     brief_output_dir: str = ""
     brief_author: str = "学校建设项目管理"
+    # tables in and out (tracker.tabular): the jurisdiction named in every exported table's title;
+    # caps checked on every uploaded table before it is parsed (an XLSX from its zip directory)
+    jurisdiction_name: str = "绍兴市越城区"
+    upload_max_uncompressed_mb: int = 50
+    upload_max_compression_ratio: int = 100
+    upload_max_rows: int = 100_000
+    upload_max_cells: int = 3_000_000
 
     @property
     def plan_window(self) -> tuple[int, int]:

@@ -163,19 +163,19 @@ def run(results: list) -> None:
         results.append(row("finance: 投资 page (pivot, coverage, flags) p95", ms, "ms", "info"))
         ms = p95_ms(lambda: client.get("/finance/chart/year.svg"))
         results.append(row("finance: year chart (SVG) p95", ms, "ms", "info"))
-        for fmt in ("xlsx", "csv"):
-            began = time.perf_counter()
+        # XLSX: the one workbook (every pivot, the window check, 明细 of 100,000 project-years);
+        # CSV: the per-project pivot alone (10,000 rows). Wall and CPU time (steadier when shared).
+        for fmt, what, target in (
+            ("xlsx", f"workbook (8 sheets + 明细 {PROJECTS * YEARS:,} rows)", "info"),
+            ("csv", f"by project ({PROJECTS:,} rows)", "< 2"),
+        ):
+            began, cpu = time.perf_counter(), time.process_time()
             response = client.get(f"/finance/export.{fmt}?by=project&unit=万元")
-            seconds = time.perf_counter() - began
+            seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
             assert response.status_code == 200 and len(response.data) > 100_000
-            results.append(
-                row(
-                    f"finance: export by project ({PROJECTS:,} rows) as {fmt.upper()}",
-                    seconds,
-                    "s",
-                    "< 2",
-                )
-            )
+            label = f"finance: export {what} as {fmt.upper()}"
+            results.append(row(f"{label} (wall)", seconds, "s", target))
+            results.append(row(f"{label} (CPU)", cpu, "s", target))
         engine.dispose()
 
 

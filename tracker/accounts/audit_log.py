@@ -12,15 +12,14 @@ from tracker.accounts.web import current_actor, requires
 from tracker.audit import export, record
 from tracker.audit.labels import ACTIONS
 from tracker.audit.services import AuditFilter, all_matching, search
+from tracker.config import settings
 from tracker.db import Page, get_session
 from tracker.extend import find_project, project_refs
+from tracker.tabular import CSV_MIME, XLSX_MIME
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
-MIME = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+MIME = {"csv": CSV_MIME, "xlsx": XLSX_MIME}
 
 
 def _date(name: str) -> tuple[date | None, str]:
@@ -90,11 +89,21 @@ def index():
 def download(fmt):
     if fmt not in MIME:
         return render_template("error.html", code=404, message="只支持导出 CSV 或 XLSX"), 404
-    f, _problems, _code = _filter()
+    f, _problems, code = _filter()
     db = get_session()
     entries = all_matching(db, f, clock.SHANGHAI)
     codes = _project_codes(entries)
-    data = export.to_xlsx(entries, codes) if fmt == "xlsx" else export.to_csv(entries, codes)
+    today = clock.today()
+    if fmt == "xlsx":
+        data = export.to_xlsx(
+            entries,
+            codes,
+            as_of=today,
+            jurisdiction=settings().jurisdiction_name,
+            scope=export.describe(f, code),
+        )
+    else:
+        data = export.to_csv(entries, codes)
     record(
         db,
         actor=current_actor(),
@@ -103,7 +112,9 @@ def download(fmt):
         entity_id=fmt,
         detail=f"导出操作日志 {len(entries)} 条",
     )
-    name = f"audit-{clock.today():%Y%m%d}.{fmt}"
-    return Response(
-        data, mimetype=MIME[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    name = f"audit-{today:%Y%m%d}.{fmt}"
+    return Response(  # content_type, not mimetype: Flask would add a second charset
+        data,
+        content_type=MIME[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

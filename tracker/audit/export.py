@@ -1,30 +1,27 @@
-"""The audit trail as CSV (UTF-8 with BOM) or XLSX; every cell is text and formula-safe."""
+"""The audit trail as CSV (UTF-8 with BOM) or XLSX, through the one table writer (formula-safe text,
+printable: titled, dated, A3 landscape with the header on every page)."""
 
-import csv
-import io
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from datetime import date
 
 from tracker.audit.describe import sentences
 from tracker.audit.labels import action_label, entity_label, field_label
 from tracker.clock import local
-from tracker.dataio.exporter import safe_cell
+from tracker.tabular import Column, Sheet, csv_bytes, workbook
 
-HEADERS = [
-    "时间",
-    "操作人",
-    "来源地址",
-    "操作",
-    "对象",
-    "对象编号",
-    "项目",
-    "字段",
-    "原值",
-    "新值",
-    "说明",
+COLUMNS = [
+    Column("时间", 18),
+    Column("操作人", 12, "long"),
+    Column("来源地址", 15),
+    Column("操作", 10),
+    Column("对象", 8),
+    Column("对象编号", 14, "long"),
+    Column("项目", 12),
+    Column("字段", 16, "long"),
+    Column("原值", 30, "long"),
+    Column("新值", 30, "long"),
+    Column("说明", 40, "long"),
 ]
+HEADERS = [c.header for c in COLUMNS]
 
 
 def entry_row(entry, project_codes: dict[int, str]) -> list[str]:
@@ -44,31 +41,30 @@ def entry_row(entry, project_codes: dict[int, str]) -> list[str]:
     ]
 
 
+def describe(f, code: str = "") -> str:
+    """The audit filter in Chinese, for the export's 范围 line."""
+    parts = [
+        f"操作人：{f.username}" if f.username else "",
+        f"操作：{action_label(f.action)}" if f.action else "",
+        f"项目：{code}" if code else "",
+        f"日期：{f.date_from or '…'} 至 {f.date_to or '…'}" if f.date_from or f.date_to else "",
+    ]
+    return "；".join(p for p in parts if p) or "全部记录"
+
+
 def to_csv(entries, project_codes: dict[int, str]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for e in entries:
-        writer.writerow([safe_cell(v or "") for v in entry_row(e, project_codes)])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+    return csv_bytes(HEADERS, (entry_row(e, project_codes) for e in entries))
 
 
-def to_xlsx(entries, project_codes: dict[int, str]) -> bytes:
-    book = Workbook(write_only=True)  # streams rows: several times faster for long trails
-    sheet = book.create_sheet("操作日志")
-    for column, width in zip(
-        "ABCDEFGHIJK", [20, 12, 16, 10, 8, 14, 12, 16, 30, 30, 40], strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for e in entries:
-        sheet.append([safe_cell(v or "") for v in entry_row(e, project_codes)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def to_xlsx(
+    entries, project_codes: dict[int, str], *, as_of: date, jurisdiction: str, scope: str
+) -> bytes:
+    sheet = Sheet(
+        name="操作日志",
+        title="学校建设项目管理操作日志",
+        columns=COLUMNS,
+        rows=(entry_row(e, project_codes) for e in entries),
+        scope=f"{scope}；共 {len(entries):,} 条",
+        frozen_columns=2,
+    )
+    return workbook([sheet], jurisdiction=jurisdiction, as_of=as_of)

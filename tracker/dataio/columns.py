@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from tracker.dataio.tables import normalise_header
+from tracker.tabular import normalise_header
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,35 @@
-"""Export projects as CSV (UTF-8 with BOM, for Excel/WPS) or XLSX, in the columns import reads back."""
+"""Export projects as CSV (UTF-8 with BOM, for Excel/WPS) or XLSX, in the columns import reads back.
 
-import csv
-import io
+The XLSX prints like the bureau's own table: the source table's ten columns on landscape A4 pages
+with the header repeated and a 合计 row; the tracker's structured columns follow them in the file
+(outside the print area) so that the export imports back unchanged."""
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from datetime import date
+from decimal import Decimal
 
-from tracker.dataio.columns import ALL_COLUMNS
-from tracker.dataio.tables import looks_like_formula
-from tracker.money import MoneyError, parse_amount, plain
+from tracker.dataio.columns import ALL_COLUMNS, SOURCE_COLUMNS
+from tracker.money import FEN_PER_YI, MoneyError, parse_amount, plain
 from tracker.projects.models import PRECISIONS
+from tracker.tabular import Column, Sheet, csv_bytes, workbook
 
-
-def safe_cell(text: str) -> str:
-    """Text that Excel/WPS will not run as a formula: a leading apostrophe neutralises it.
-
-    Text already behind an apostrophe (「'=…」) gets one more, so that import, which removes
-    exactly one, gives back what was stored."""
-    return "'" + text if looks_like_formula(text) else text
+# Width (Excel units) and kind of each column; the rest are one-line text of width 12.
+LAYOUT = {
+    "seq_no": (5, "text"),
+    "name": (22, "long"),
+    "period_text": (10, "text"),
+    "subdistrict": (9, "long"),
+    "content_text": (44, "long"),
+    "total": (9, "amount"),
+    "window": (11, "amount"),
+    "builder": (14, "long"),
+    "government_text": (12, "long"),
+    "remarks": (9, "long"),
+    "site_text": (30, "text"),
+    "location_source": (30, "text"),
+    "source_doc": (20, "text"),
+    "curation_note": (30, "text"),
+}
+COLUMNS = [Column(spec.header, *LAYOUT.get(spec.key, (12, "text"))) for spec in ALL_COLUMNS]
 
 
 def _amount(project, key: str) -> str:
@@ -80,31 +91,43 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
+def _exact_yi(fen: int) -> str:
+    """The exact amount in 亿元: two decimals, more only when the fen need them (77.80, 0.0000000001)."""
+    value = Decimal(fen) / FEN_PER_YI
+    two = value.quantize(Decimal("0.01"))
+    return str(two) if two == value else format(value.normalize(), "f")
+
+
+def total_row(projects) -> list:
+    """The 合计 row, computed here: 「合计」 under 序号 (where import recognises it) and exact sums."""
+    values = {
+        "seq_no": "合计",
+        "name": f"{len(projects)} 个项目",
+        "total": _exact_yi(sum(p.total_investment_fen or 0 for p in projects)),
+        "window": _exact_yi(sum(p.window_investment_fen or 0 for p in projects)),
+    }
+    return [values.get(spec.key) for spec in ALL_COLUMNS]
+
+
 def to_csv(projects) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([spec.header for spec in ALL_COLUMNS])
-    for p in projects:
-        writer.writerow([safe_cell(_text(v)) for v in project_row(p)])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+    return csv_bytes(
+        [spec.header for spec in ALL_COLUMNS],
+        ([_text(v) for v in project_row(p)] for p in projects),
+    )
 
 
-def to_xlsx(projects, title: str = "项目清单") -> bytes:
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([spec.header for spec in ALL_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for p in projects:
+def to_xlsx(projects, *, as_of: date, jurisdiction: str, scope: str = "全部项目") -> bytes:
+    projects = list(projects)
+    sheet = Sheet(
+        name="项目清单",
+        title="学校建设项目清单",
+        columns=COLUMNS,
         # Every cell is written as text so amounts keep their exact printed form.
-        sheet.append([safe_cell(_text(v)) for v in project_row(p)])
-    sheet.freeze_panes = "A2"
-    widths = {"name": 32, "content_text": 48, "builder": 20, "location_source": 30, "site_text": 30}
-    for position, spec in enumerate(ALL_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = widths.get(spec.key, 12)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        rows=([_text(v) for v in project_row(p)] for p in projects),
+        total=total_row(projects),
+        unit="亿元",
+        scope=scope,
+        frozen_columns=2,  # 序号, 项目名称
+        printed_columns=len(SOURCE_COLUMNS),
+    )
+    return workbook([sheet], jurisdiction=jurisdiction, as_of=as_of)

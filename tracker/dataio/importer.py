@@ -1,40 +1,29 @@
 """Import a project table: validate every row first, then apply all of it or nothing."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tracker.dataio.columns import LABELS, REQUIRED, HeaderMap, looks_like_header, match_headers
 from tracker.dataio.rows import RowProblem, row_values
-from tracker.dataio.tables import Sheet
 from tracker.money import yi
+from tracker.tabular import Plan, Problem, Table, formula_findings
 
 _SUBTOTAL = re.compile(r"^\s*(（[一二三四五六七八九十]+）.*?(\d+)\s*个|合计|小计|总计)")
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if not self.line:
-            return self.message
-        where = f"第 {self.line} 行" + (f"「{self.column}」列" if self.column else "")
-        return f"{where}：{self.message}"
+RowError = Problem  # one row/column problem, as every table upload reports it
 
 
 @dataclass
-class ImportPlan:
-    """What an import would do; `errors` empty means it may be applied."""
+class ImportPlan(Plan):
+    """What an import would do (rows: one dict of project values each); nothing is written."""
 
-    rows: list[dict] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
     subtotals_checked: int = 0
 
 
-def plan_import(sheet: Sheet, *, window: tuple[int, int]) -> ImportPlan:
+def plan_import(sheet: Table, *, window: tuple[int, int]) -> ImportPlan:
+    """Check every row of a project table. Rows above the header (a title, 「数据截至」, the unit)
+    are skipped; subtotal rows (「（一）…35个」, 合计, 小计) are checked against the rows they cover."""
     plan = ImportPlan()
     header_at = next((i for i, cells in enumerate(sheet.rows) if looks_like_header(cells)), None)
     if header_at is None:
@@ -58,6 +47,13 @@ def plan_import(sheet: Sheet, *, window: tuple[int, int]) -> ImportPlan:
             )
         )
         return plan
+    notes, formula_errors = formula_findings(
+        sheet, {pos: LABELS[key] for key, pos in headers.index.items()}, after_line=header_line
+    )
+    plan.notes.extend(notes)
+    plan.errors.extend(formula_errors)
+    # A formula cell without a saved result is reported as that, not again as an empty cell.
+    explained = {(e.line, e.column) for e in formula_errors}
     subtotals = []
     for cells, line in zip(
         sheet.rows[header_at + 1 :], sheet.numbers[header_at + 1 :], strict=True
@@ -71,13 +67,15 @@ def plan_import(sheet: Sheet, *, window: tuple[int, int]) -> ImportPlan:
             plan.rows.append(row_values(cells, headers))
             plan.lines.append(line)
         except RowProblem as problem:
-            plan.errors.extend(RowError(line, LABELS.get(k, k), m) for k, m in problem.items)
+            found = [RowError(line, LABELS.get(k, k), m) for k, m in problem.items]
+            plan.errors.extend(e for e in found if (e.line, e.column) not in explained)
     _check_duplicates(plan)
     if not plan.errors:  # with rows left out, a subtotal could not agree anyway
         for line, cells, rows in _subtotal_groups(subtotals, plan.rows, headers):
             _check_subtotal(plan, line, cells, headers, rows)
     if not plan.rows and not plan.errors:
         plan.errors.append(RowError(header_line, "", "表头下面没有项目行"))
+    plan.errors.sort(key=lambda e: e.line)
     return plan
 
 

@@ -1,28 +1,28 @@
 """Import and export as units of work: read → plan → apply, or query → file."""
 
-from dataclasses import dataclass, field
+from datetime import date
 
 from sqlmodel import Session
 
 from tracker.audit.services import Actor, record
 from tracker.dataio import exporter
-from tracker.dataio.apply import ImportResult, apply_plan
-from tracker.dataio.importer import RowError, plan_import
-from tracker.dataio.tables import TableError, read_table
+from tracker.dataio.apply import apply_plan
+from tracker.dataio.importer import plan_import
 from tracker.projects import services as projects
 from tracker.projects.filters import ProjectFilter
+from tracker.tabular import Limits, Outcome, run_upload
 
 
-@dataclass
-class ImportOutcome:
-    errors: list[RowError] = field(default_factory=list)
-    rows: int = 0
-    result: ImportResult | None = None
-    subtotals_checked: int = 0
+class ImportOutcome(Outcome):
+    """The outcome of a project import: `result` is an ImportResult once applied."""
 
     @property
-    def ok(self) -> bool:
-        return not self.errors
+    def rows(self) -> int:
+        return len(self.plan.rows)
+
+    @property
+    def subtotals_checked(self) -> int:
+        return getattr(self.plan, "subtotals_checked", 0)
 
 
 def import_file(
@@ -33,22 +33,29 @@ def import_file(
     filename: str,
     window: tuple[int, int],
     dry_run: bool,
+    limits: Limits | None = None,
 ) -> ImportOutcome:
     """Validate the whole file; apply it only when every row is good and this is not a dry run."""
-    try:
-        sheet = read_table(data, filename)
-    except TableError as exc:
-        return ImportOutcome(errors=[RowError(0, "", str(exc))])
-    plan = plan_import(sheet, window=window)
-    outcome = ImportOutcome(
-        errors=plan.errors, rows=len(plan.rows), subtotals_checked=plan.subtotals_checked
+    outcome = run_upload(
+        data,
+        filename,
+        limits=limits,
+        dry_run=dry_run,
+        plan=lambda table: plan_import(table, window=window),
+        apply=lambda plan: apply_plan(session, actor=actor, plan=plan, filename=filename),
     )
-    if outcome.ok and not dry_run:
-        outcome.result = apply_plan(session, actor=actor, plan=plan, filename=filename)
-    return outcome
+    return ImportOutcome(outcome.plan, outcome.result, outcome.dry_run)
 
 
-def export_projects(session: Session, *, actor: Actor, f: ProjectFilter, fmt: str) -> bytes:
+def export_projects(
+    session: Session,
+    *,
+    actor: Actor,
+    f: ProjectFilter,
+    fmt: str,
+    as_of: date,
+    jurisdiction: str,
+) -> bytes:
     rows = projects.all_matching(session, f)
     record(
         session,
@@ -58,4 +65,6 @@ def export_projects(session: Session, *, actor: Actor, f: ProjectFilter, fmt: st
         entity_id=fmt,
         detail=f"{f.describe()}，{len(rows)} 个项目",
     )
-    return exporter.to_xlsx(rows) if fmt == "xlsx" else exporter.to_csv(rows)
+    if fmt == "xlsx":
+        return exporter.to_xlsx(rows, as_of=as_of, jurisdiction=jurisdiction, scope=f.describe())
+    return exporter.to_csv(rows)

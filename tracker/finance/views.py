@@ -18,17 +18,14 @@ from tracker.db import Page, get_session
 from tracker.finance import charts, checks, export, pivots, services, upload
 from tracker.finance.forms import FinanceForm, UploadForm
 from tracker.finance.logic import overrun_warnings, shown, unit_or_default
-from tracker.finance.window import COLUMNS as WINDOW_COLUMNS
 from tracker.finance.window import reconcile
 from tracker.projects import services as project_services
 from tracker.projects.filters import ProjectFilter
+from tracker.tabular import CSV_MIME, XLSX_MIME, csv_bytes
 from tracker.web import load_or_404
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
-MIME = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+MIME = {"csv": CSV_MIME, "xlsx": XLSX_MIME}
 
 
 def _by() -> str:
@@ -99,33 +96,33 @@ def window():
     )
 
 
-def table_for(by: str, f: ProjectFilter):
-    """(columns, rows, total, title) of a pivot or of the reconciliation, for exports and the API."""
-    db = get_session()
-    if by == "window":
-        rows, total = reconcile(db, f, settings().plan_window).as_rows()
-        start, end = settings().plan_window
-        return WINDOW_COLUMNS, rows, total, f"规划期{start}-{end}核对"
-    table = pivots.pivot(db, by, f)
-    return table.columns, table.rows, table.total, table.title
-
-
 @bp.route("/export.<fmt>")
 @requires("export")
 def download(fmt):
     by = request.args.get("by", "year")
-    if fmt not in MIME or (by not in pivots.BY and by != "window"):
+    if fmt not in MIME or (by not in pivots.BY and by != export.WINDOW):
         abort(404)
     f = ProjectFilter.from_args(request.args)
     unit = unit_or_default(request.args.get("unit"))
-    columns, rows, total, title = table_for(by, f)
+    db, today = get_session(), clock.today()
     if fmt == "csv":
+        columns, rows, total, _title = export.table(db, by, f, settings().plan_window)
         data = export.to_csv(columns, rows, total, unit)
     else:
-        data = export.to_xlsx(columns, rows, total, unit, title)
-    name = f"finance-{by}-{clock.today():%Y%m%d}.{fmt}"
-    return Response(
-        data, mimetype=MIME[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        data = export.to_xlsx(
+            db,
+            f,
+            unit,
+            window=settings().plan_window,
+            as_of=today,
+            jurisdiction=settings().jurisdiction_name,
+            active=by,
+        )
+    name = f"finance-{by}-{today:%Y%m%d}.{fmt}"
+    return Response(  # content_type, not mimetype: Flask would add a second charset
+        data,
+        content_type=MIME[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -182,9 +179,8 @@ def upload_sheet():
 @bp.route("/upload/template.csv")
 @requires("finance.edit")
 def template():
-    data = b"\xef\xbb\xbf" + ",".join(upload.TEMPLATE_HEADERS).encode("utf-8") + b"\r\n"
     return Response(
-        data,
-        mimetype=MIME["csv"],
+        csv_bytes(upload.TEMPLATE_HEADERS, []),
+        content_type=MIME["csv"],
         headers={"Content-Disposition": 'attachment; filename="finance-template.csv"'},
     )
