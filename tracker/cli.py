@@ -53,7 +53,12 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("db-upgrade")
     def db_upgrade():
         """Create or migrate the database to the newest schema."""
-        migrate.upgrade(current_app.config["DATABASE_URL"])
+        try:
+            repaired = migrate.upgrade(current_app.config["DATABASE_URL"])
+        except migrate.MigrationError as exc:
+            raise click.ClickException(str(exc)) from None
+        for line in repaired:
+            click.echo(line)
         click.echo("数据库已是最新结构")
 
     @app.cli.command("db-revision")
