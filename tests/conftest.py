@@ -56,31 +56,40 @@ def database_url(tmp_path_factory):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture
-def scratch_database(database_url, tmp_path):
-    """Factory of empty databases of the suite's kind, for tests that build their own schema: a
-    SQLite file, or on PostgreSQL a fresh schema of the test database (dropped afterwards)."""
-    schemas = []
+class ScratchDatabases:
+    """Empty databases of the suite's kind besides the shared test database: SQLite files in
+    `folder`, or on PostgreSQL fresh schemas of the test database (dropped by `drop_all`)."""
 
-    def make(name: str) -> str:
-        if not database_url.startswith("postgresql"):
-            return f"sqlite:///{tmp_path / name}.db"
-        schema = f"scratch_{name}"
-        engine = make_engine(database_url)
+    def __init__(self, database_url: str, folder: Path):
+        self.database_url, self.folder, self.schemas = database_url, folder, []
+
+    def make(self, name: str) -> str:
+        if not self.database_url.startswith("postgresql"):
+            return f"sqlite:///{self.folder / name}.db"
+        schema = re.sub(r"\W", "_", f"scratch_{name}")[:63].lower()
+        engine = make_engine(self.database_url)
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
         engine.dispose()
-        schemas.append(schema)
-        url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        self.schemas.append(schema)
+        url = make_url(self.database_url).update_query_dict({"options": f"-csearch_path={schema}"})
         return url.render_as_string(hide_password=False)
 
-    yield make
-    if schemas:
-        engine = make_engine(database_url)
-        with engine.begin() as conn:
-            for schema in schemas:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        engine.dispose()
+    def drop_all(self) -> None:
+        if self.schemas:
+            engine = make_engine(self.database_url)
+            with engine.begin() as conn:
+                for schema in self.schemas:
+                    conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            engine.dispose()
+
+
+@pytest.fixture
+def scratch_database(database_url, tmp_path):
+    """Factory of empty databases for tests that build their own schema (see ScratchDatabases)."""
+    scratch = ScratchDatabases(database_url, tmp_path)
+    yield scratch.make
+    scratch.drop_all()
 
 
 @pytest.fixture(scope="session")
@@ -462,7 +471,10 @@ class LiveServer:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits up to one interval (0.5 s by default).
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self):
         self.thread.start()
@@ -522,6 +534,95 @@ def browser_login(live_server, db):
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield login
+    for page in pages:
+        page.close()
+
+
+# --- one database, app and live server per module (browser tests that only read) -------------
+#
+# A module that asks for module_app gets a database of its own (migrated once), so it shares
+# nothing with the function-scoped `app` fixture that other tests of the same module may use.
+# Its tests must not depend on each other's writes: use them only where every test only reads
+# (settings changed with monkeypatch.setitem(module_app.config, ...) are put back after each test).
+
+
+@pytest.fixture(scope="module")
+def module_app(database_url, request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("module")
+    scratch = ScratchDatabases(database_url, folder)
+    url = scratch.make(f"module_{request.module.__name__.rsplit('.', 1)[-1]}")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    app = make_test_app(url, engine)
+    app.instance_path = str(folder / "instance")
+    yield app
+    engine.dispose()
+    scratch.drop_all()
+
+
+@pytest.fixture(scope="module")
+def module_db(module_app):
+    with Session(module_app.extensions["engine"], expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def module_seeded(module_app, module_db):
+    with module_app.app_context():
+        outcome = import_file(
+            module_db,
+            actor=TEST_ACTOR,
+            data=SEED_CSV.read_bytes(),
+            filename="projects.csv",
+            window=(2021, 2025),
+            dry_run=False,
+        )
+    assert outcome.ok, outcome.errors
+    module_db.commit()
+    return outcome
+
+
+@pytest.fixture(scope="module")
+def module_live_server(module_app):
+    with LiveServer(module_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def _module_sessions(browser, module_app, module_db, module_live_server):
+    """One signed-in browser context per role for the module (logged in once, through the form)."""
+    contexts = {}
+
+    def signed_in(role):
+        if role not in contexts:
+            user = AuthActions(None, module_db).make_user(role, username=f"module-{role}")
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            page = context.new_page()
+            page.goto(f"{module_live_server.url}/login")
+            page.fill("input[name=username]", user.username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{module_live_server.url}/")
+            page.close()
+            contexts[role] = context
+        return contexts[role]
+
+    yield signed_in
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture
+def module_browser_login(_module_sessions):
+    """Like browser_login, for module_app: a new page in the role's signed-in context."""
+    pages = []
+
+    def login(browser, role="admin"):
+        page = _module_sessions(role).new_page()
+        pages.append(page)
         return page
 
     yield login
