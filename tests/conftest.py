@@ -100,13 +100,21 @@ def engine(database_url):
 
 
 def _empty_tables(engine) -> None:
+    """Children first, then parents; on PostgreSQL the id sequences start again at 1 (DELETE and
+    ALTER SEQUENCE … RESTART take a tenth of the time TRUNCATE takes on these small tables)."""
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     with engine.begin() as conn:
+        for name in tables:
+            conn.execute(text(f"DELETE FROM {name}"))
         if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(text(f"DELETE FROM {name}"))
+            sequences = conn.execute(
+                text(
+                    "SELECT sequence_name FROM information_schema.sequences"
+                    " WHERE sequence_schema = current_schema()"
+                )
+            ).scalars()
+            for sequence in list(sequences):
+                conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 class TemplateCodeCache(jinja2.BytecodeCache):
@@ -184,34 +192,35 @@ def db(app):
 class SeedSnapshot:
     """The rows the seed import wrote into an empty database, kept for the session: later tests get
     the same rows copied back in (milliseconds) instead of a new import (parsing, layout, audit).
-    Only under the same settings and the same `today` as the real import; otherwise, or when the
-    database is not empty, the seed is imported for real."""
+    One snapshot per combination of settings and `today` (the import depends on both); when the
+    database is not empty the seed is imported for real."""
 
-    key = None
-    rows: dict[str, list[dict]] = {}
-    outcome = None
+    taken: dict[tuple, "SeedSnapshot"] = {}
+
+    def __init__(self, rows: dict[str, list[dict]], outcome):
+        self.rows, self.outcome = rows, outcome
 
     @staticmethod
-    def key_for(app):
-        return (clock.today(), sorted((k, repr(v)) for k, v in app.config.items()))
+    def key_for(app) -> tuple:
+        return (clock.today(), tuple(sorted((k, repr(v)) for k, v in app.config.items())))
 
     @classmethod
-    def capture(cls, engine, key, outcome):
+    def capture(cls, engine, key, outcome) -> None:
         with engine.connect() as conn:
-            cls.rows = {
+            rows = {
                 t.name: [dict(r._mapping) for r in conn.execute(t.select())]
                 for t in SQLModel.metadata.sorted_tables
             }
-        cls.key, cls.outcome = key, outcome
+        cls.taken[key] = cls(rows, outcome)
 
-    @classmethod
-    def restore(cls, engine):
+    def restore(self, engine) -> None:
         with engine.begin() as conn:
             for table in SQLModel.metadata.sorted_tables:
-                rows = cls.rows[table.name]
-                if rows:
-                    conn.execute(table.insert(), rows)
-                if engine.dialect.name == "postgresql" and "id" in table.c and rows:
+                rows = self.rows[table.name]
+                if not rows:
+                    continue
+                conn.execute(table.insert(), rows)
+                if engine.dialect.name == "postgresql" and "id" in table.c:
                     conn.execute(
                         text(
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
@@ -233,9 +242,10 @@ def seeded(app, db):
     engine = app.extensions["engine"]
     key = SeedSnapshot.key_for(app)
     empty = _is_empty(engine)
-    if empty and SeedSnapshot.key == key:
-        SeedSnapshot.restore(engine)
-        return SeedSnapshot.outcome
+    snapshot = SeedSnapshot.taken.get(key) if empty else None
+    if snapshot is not None:
+        snapshot.restore(engine)
+        return snapshot.outcome
     with app.app_context():
         outcome = import_file(
             db,
