@@ -10,6 +10,7 @@
 """
 
 import datetime as dt
+import shutil
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -293,3 +294,49 @@ def test_db_upgrade_command_says_what_it_repaired_or_why_it_stops(scratch):
     (line,) = result.output.strip().splitlines()
     assert "不是一条可升级的历史" in line and "Back up the database" in line
     app.extensions["engine"].dispose()
+
+
+BRANCH = '''"""{name}"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{name}"
+down_revision = "{parent}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("{name}_t", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("{name}_t")
+'''
+
+
+def test_two_branches_meet_and_are_merged_not_rewritten(scratch, tmp_path, monkeypatch):
+    """The README's rule, on a copy of the history: two revisions on the same parent give two heads;
+    a database can run either or both; `db-merge` joins them without touching either file."""
+    url, engine = scratch
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(migrate, "MIGRATIONS", copy)
+    head = migrate.script_directory().get_current_head()
+    for name in ("9001_left", "9002_right"):
+        (copy / "versions" / f"{name}.py").write_text(BRANCH.format(name=name, parent=head))
+    assert sorted(migrate.script_directory().get_heads()) == ["9001_left", "9002_right"]
+
+    migrate.upgrade(url, "9001_left")
+    assert migrate.upgrade(url, "9002_right") == []  # two rows, two real heads: no repair
+    assert _versions(engine) == ["9001_left", "9002_right"]
+
+    merged = migrate.merge_heads("join left and right", rev_id="9003_merge")
+    assert merged == "9003_merge" and migrate.script_directory().get_heads() == ["9003_merge"]
+    assert "9001_left" in migrate.script_directory().get_revision("9003_merge").down_revision
+    migrate.upgrade(url)
+    assert _versions(engine) == ["9003_merge"]
+    assert {"9001_left_t", "9002_right_t"} <= set(inspect(engine).get_table_names())
+    with pytest.raises(migrate.MigrationError, match="nothing to merge"):
+        migrate.merge_heads("again")

@@ -101,6 +101,18 @@ def revision(database_url: str, message: str) -> None:
     command.revision(alembic_config(database_url), message=message, autogenerate=True)
 
 
+def merge_heads(message: str, rev_id: str | None = None) -> str:
+    """Join the heads of two branches that met (each added a revision on the same parent) with a
+    merge revision; returns its id. Nothing to do, and an error, when there is only one head."""
+    heads = script_directory().get_heads()
+    if len(heads) < 2:
+        raise MigrationError(
+            f"只有一个迁移头 {heads[0]}，无需合并 / one head only ({heads[0]}): nothing to merge"
+        )
+    config = alembic_config("sqlite://")
+    return command.merge(config, "heads", message=message, rev_id=rev_id).revision
+
+
 def current_revisions(connection: Connection) -> list[str]:
     if not inspect(connection).has_table("alembic_version"):
         return []
