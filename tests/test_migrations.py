@@ -232,6 +232,20 @@ def test_repair_runs_the_migrations_the_old_branches_had_not_reached(scratch):
     assert inspect(engine).has_table("alert_scan") and inspect(engine).has_table("investment_year")
 
 
+def test_one_row_of_a_branch_is_read_by_the_tables_it_left(scratch, scratch_database):
+    """`0004_accounts` alone meant 0001 + 0004 in the branched history and 0001 … 0004 in the linear
+    one: the tables tell which, so the first is repaired and the second left alone."""
+    url, engine = scratch
+    _build_pre_rewrite(url, engine, ["0004_accounts"], late_index=True)
+    (note,) = migrate.upgrade(url)
+    assert "0004_accounts → 0004_accounts" in note and "0003_finance" in note
+    assert _model_differences(engine) == []
+
+    linear = scratch_database("linear")
+    assert migrate.upgrade(linear, "0004_accounts") == []
+    assert migrate.upgrade(linear) == []
+
+
 def test_record_that_does_not_match_the_tables_is_refused_and_nothing_is_touched(scratch):
     url, engine = scratch
     heads = PRE_REWRITE_STATES["a8fa3b2 scan log"]

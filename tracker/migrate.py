@@ -131,7 +131,8 @@ def _pre_rewrite_applied(rows: list[str]) -> set[str]:
 def repair_pre_rewrite_history(connection: Connection, script: ScriptDirectory) -> list[str]:
     """Recognise a record written by the branched history and rewrite it for the linear one.
 
-    The rows name the heads of the branches the database had reached; their old ancestors are the
+    The rows name the heads of the branches the database had reached (one row, too, when it was
+    upgraded to one revision of a branch and its tables show it); their old ancestors are the
     revisions it ran. After checking that exactly those revisions' tables exist, the revisions the
     linear history puts between them and that the database never ran (a branch added later, such as
     0002_milestones_scan_log) are run now, exactly as the old history would have run them, and the
@@ -139,12 +140,14 @@ def repair_pre_rewrite_history(connection: Connection, script: ScriptDirectory) 
     rows that are each other's ancestors stops with MigrationError before anything is touched.
     """
     rows = current_revisions(connection)
-    if len(rows) < 2 or not _rows_overlap(rows, script):
+    if not rows or not all(row in PRE_REWRITE_PARENTS for row in rows):
+        if len(rows) > 1 and _rows_overlap(rows, script):
+            raise MigrationError(
+                f"迁移记录 {', '.join(rows)} 不是一条可升级的历史 / the migration record {rows} is "
+                f"not one history that can be upgraded: {STOP_HINT}"
+            )
         return []
-    old_heads = all(row in PRE_REWRITE_PARENTS for row in rows) and not any(
-        row in _pre_rewrite_applied([other for other in rows if other != row]) for row in rows
-    )
-    if not old_heads:
+    if any(row in _pre_rewrite_applied([other for other in rows if other != row]) for row in rows):
         raise MigrationError(
             f"迁移记录 {', '.join(rows)} 不是一条可升级的历史 / the migration record {rows} is not "
             f"one history that can be upgraded: {STOP_HINT}"
@@ -157,6 +160,12 @@ def repair_pre_rewrite_history(connection: Connection, script: ScriptDirectory) 
     applied = _pre_rewrite_applied(rows)
     last = max(line.index(rev) for rev in applied)
     missing = [rev for rev in line[: last + 1] if rev not in applied]
+    if not missing and len(rows) == 1:
+        return []  # one row on the common stem (0001_registry, 0002_milestones): nothing differs
+    if len(rows) == 1 and all(
+        inspect(connection).has_table(t) for rev in missing for t in PRE_REWRITE_TABLES[rev]
+    ):
+        return []  # one row, and the tables say it was written by the linear history
     tables = set(inspect(connection).get_table_names())
     absent = [t for rev in applied for t in PRE_REWRITE_TABLES[rev] if t not in tables]
     unexpected = [t for rev in missing for t in PRE_REWRITE_TABLES[rev] if t in tables]
