@@ -1,5 +1,6 @@
 """The maps in a real headless Chromium against the app on 127.0.0.1: markers, popups, the 街道 layer,
-setting a location by clicking, hostile names, basemap failures, and no request leaving the machine."""
+setting a location by clicking, hostile names, basemap failures, and no request leaving the machine.
+The tests that only look at the seed portfolio share one database and live server (`shared`)."""
 
 import struct
 import time
@@ -48,8 +49,7 @@ def _png(width: int = 256, height: int = 256) -> bytes:
 TILE = _png()
 
 
-@pytest.fixture
-def local_tiles(app):
+def _serve_tiles(app):
     """Tiles served by the app under test: every basemap points here (403 for a 'bad' key)."""
 
     def tile(z, x, y):
@@ -62,6 +62,23 @@ def local_tiles(app):
     app.add_url_rule("/_test-tiles/bad/<int:z>/<int:x>/<int:y>.png", "test_tile_bad", refused)
     app.config.update(MAP_TILES_OSM=TILE_PATH, MAP_TILES_AMAP=TILE_PATH)
     return app
+
+
+@pytest.fixture
+def local_tiles(app):
+    return _serve_tiles(app)
+
+
+@pytest.fixture(scope="module")
+def module_tiles(module_app):
+    """The tiles on the module's shared app, for the tests that only look at the seed portfolio."""
+    return _serve_tiles(module_app)
+
+
+@pytest.fixture
+def shared(browser, module_browser_login, module_live_server, module_tiles, module_seeded):
+    """A viewer's page on the module's shared app and seed portfolio, and that app."""
+    return module_browser_login(browser, "viewer"), module_live_server.url, module_tiles
 
 
 class Watch:
@@ -123,10 +140,10 @@ def _popup_text(page) -> str:
     return page.inner_text(".leaflet-popup .tm-popup")
 
 
-def test_portfolio_map_in_the_browser(browser, browser_login, live_server, local_tiles, seeded):
-    page = browser_login(browser, "viewer")
-    watch = Watch(page, live_server.url)
-    _open_map(page, f"{live_server.url}/maps")
+def test_portfolio_map_in_the_browser(shared):
+    page, url, _app = shared
+    watch = Watch(page, url)
+    _open_map(page, f"{url}/maps")
 
     assert page.evaluate("TrackerMap.state.cluster.getLayers().length") == 35
     assert page.locator(".leaflet-marker-icon").count() > 0  # clusters and single markers drawn
@@ -169,7 +186,7 @@ def test_portfolio_map_in_the_browser(browser, browser_login, live_server, local
     assert href == "/projects/YC2022-10"
 
     page.evaluate("TrackerMap.state.map.closePopup(); TrackerMap.state.cluster.refreshClusters()")
-    page.goto(f"{live_server.url}/maps")
+    page.goto(f"{url}/maps")
     page.wait_for_selector(".tm-map.tm-ready")
     page.wait_for_timeout(800)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -177,10 +194,10 @@ def test_portfolio_map_in_the_browser(browser, browser_login, live_server, local
     watch.assert_clean()
 
 
-def test_filtered_map_and_focus(browser, browser_login, live_server, local_tiles, seeded):
-    page = browser_login(browser, "viewer")
-    watch = Watch(page, live_server.url)
-    _open_map(page, f"{live_server.url}/maps?stage=幼儿园&focus=YC2022-16")
+def test_filtered_map_and_focus(shared):
+    page, url, _app = shared
+    watch = Watch(page, url)
+    _open_map(page, f"{url}/maps?stage=幼儿园&focus=YC2022-16")
     assert page.evaluate("TrackerMap.state.cluster.getLayers().length") == 3
     _wait_until(
         page,
@@ -246,29 +263,28 @@ def test_pm_sets_location_by_clicking(
     watch.assert_clean()
 
 
-def test_rejected_tianditu_key_shows_a_notice(
-    browser, browser_login, live_server, local_tiles, seeded
-):
-    local_tiles.config.update(
-        MAP_BASEMAP="tianditu",
-        MAP_TIANDITU_KEY="0123456789abcdef0123456789abcdef",
-        MAP_TILES_TIANDITU_VEC="/_test-tiles/bad/{z}/{x}/{y}.png?tk={tk}",
-        MAP_TILES_TIANDITU_CVA="/_test-tiles/bad/{z}/{x}/{y}.png?tk={tk}&labels=1",
-    )
-    page = browser_login(browser, "viewer")
-    watch = Watch(page, live_server.url)
-    _open_map(page, f"{live_server.url}/maps")
+def test_rejected_tianditu_key_shows_a_notice(shared, monkeypatch):
+    page, url, app = shared
+    for key, value in {
+        "MAP_BASEMAP": "tianditu",
+        "MAP_TIANDITU_KEY": "0123456789abcdef0123456789abcdef",
+        "MAP_TILES_TIANDITU_VEC": "/_test-tiles/bad/{z}/{x}/{y}.png?tk={tk}",
+        "MAP_TILES_TIANDITU_CVA": "/_test-tiles/bad/{z}/{x}/{y}.png?tk={tk}&labels=1",
+    }.items():
+        monkeypatch.setitem(app.config, key, value)
+    watch = Watch(page, url)
+    _open_map(page, f"{url}/maps")
     page.wait_for_selector("#portfolio-map-tile-notice:not([hidden])", timeout=5_000)
     assert "底图加载失败" in page.inner_text("#portfolio-map-tile-notice")
     assert page.evaluate("TrackerMap.state.cluster.getLayers().length") == 35
     watch.assert_clean(console=False)  # the refused tiles log 403s; nothing else may fail
 
 
-def test_blank_basemap_still_draws(browser, browser_login, live_server, local_tiles, seeded):
-    local_tiles.config["MAP_BASEMAP"] = "none"
-    page = browser_login(browser, "viewer")
-    watch = Watch(page, live_server.url)
-    _open_map(page, f"{live_server.url}/maps")
+def test_blank_basemap_still_draws(shared, monkeypatch):
+    page, url, app = shared
+    monkeypatch.setitem(app.config, "MAP_BASEMAP", "none")
+    watch = Watch(page, url)
+    _open_map(page, f"{url}/maps")
     assert page.evaluate("TrackerMap.state.cluster.getLayers().length") == 35
     assert page.locator(".leaflet-tile").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)

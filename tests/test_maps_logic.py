@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import REGISTRY_DATA
 from tracker.config import DEFAULTS
 from tracker.maps import coords
 from tracker.maps.basemaps import choose_basemap, tile_origins
@@ -22,7 +22,7 @@ from tracker.maps.logic import (
     subdistrict_summaries,
 )
 
-PLACES = SHARED / "reference" / "yuecheng_places.csv"
+PLACES = REGISTRY_DATA / "yuecheng_places.csv"  # a verbatim copy of the reference list
 GCJ_IN_SOURCE = re.compile(r"GCJ-02 \((\d+\.\d+),(\d+\.\d+)\)\s*->\s*WGS-84")
 
 

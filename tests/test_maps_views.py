@@ -297,16 +297,19 @@ def test_location_needs_permission(client, auth, seeded, db):
     assert client.get("/maps/projects/YC2022-07/location").status_code == 403
 
 
-def test_viewer_cannot_set_location(client, auth, seeded):
+def test_viewer_cannot_set_location(client, auth, seeded, db):
+    """A complete, valid form with a valid CSRF token: only the permission check can refuse it."""
     auth.login("viewer")
-    page = client.get("/projects/YC2022-07")
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+    project = db.exec(select(Project).where(Project.code == "YC2022-07")).one()
+    before = (project.lat, project.lon, project.location_precision, project.version)
+    form = {"lat": "30", "lon": "120.6", "datum": "wgs84", "origin": "typed", "note": ""}
+    response = client.post_form(
+        "/maps/projects/YC2022-07/location", form | {"version": str(project.version)}, page_url="/"
     )
-    data = {"lat": "30", "lon": "120.6", "datum": "wgs84"}
-    if token:
-        data["csrf_token"] = token.group(1)
-    assert client.post("/maps/projects/YC2022-07/location", data=data).status_code in (400, 403)
+    assert response.status_code == 403
+    assert "没有权限进行此操作" in response.get_data(as_text=True)
+    db.refresh(project)
+    assert (project.lat, project.lon, project.location_precision, project.version) == before
 
 
 def test_stale_location_edit_is_refused(client, auth, seeded, db):

@@ -1,6 +1,6 @@
 """In a real Chromium: every main page works under the Content-Security-Policy (no script or style
 the policy blocks), an injected inline script would be blocked, and the session cookie is out of
-reach of page scripts."""
+reach of page scripts. Both tests only read: they share one database and live server."""
 
 import pytest
 
@@ -27,12 +27,13 @@ PAGES = [
 
 
 def test_pages_run_under_the_csp_without_violations(
-    app, seeded, browser, browser_login, live_server
+    module_app, module_seeded, browser, module_browser_login, module_live_server
 ):
     from tracker.projects.models import Project
 
+    app, live_server = module_app, module_live_server
     known = {rule.rule for rule in app.url_map.iter_rules()}
-    page = browser_login(browser, "admin")
+    page = module_browser_login(browser, "admin")
     violations = []
     page.on(
         "console",
@@ -58,9 +59,10 @@ def test_pages_run_under_the_csp_without_violations(
 
 
 def test_injected_inline_script_is_blocked_and_cookie_is_http_only(
-    browser, browser_login, live_server
+    browser, module_browser_login, module_live_server
 ):
-    page = browser_login(browser, "viewer")
+    live_server = module_live_server
+    page = module_browser_login(browser, "viewer")
     messages = []
     page.on("console", lambda m: messages.append(m.text))
     page.goto(live_server.url + "/projects")

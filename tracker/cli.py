@@ -56,8 +56,24 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("db-upgrade")
     def db_upgrade():
         """Create or migrate the database to the newest schema."""
-        migrate.upgrade(settings().database_url)
+        try:
+            repaired = migrate.upgrade(settings().database_url)
+        except migrate.MigrationError as exc:
+            raise click.ClickException(str(exc)) from None
+        for line in repaired:
+            click.echo(line)
         click.echo("数据库已是最新结构")
+
+    @app.cli.command("db-merge")
+    @click.option("-m", "--message", required=True)
+    @click.option("--rev-id", help="the new revision's id, e.g. 0008_merge_finance_targets")
+    def db_merge(message, rev_id):
+        """Join two migration heads with a merge revision (when two branches each added one)."""
+        try:
+            revision = migrate.merge_heads(message, rev_id)
+        except migrate.MigrationError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"已生成合并迁移 {revision}")
 
     @app.cli.command("db-revision")
     @click.option("-m", "--message", required=True)
