@@ -1,6 +1,7 @@
 """School and kindergarten build-programme tracker: the Flask app factory (it only wires)."""
 
 import logging
+import os
 from datetime import timedelta
 from importlib import import_module
 
@@ -23,12 +24,16 @@ DOMAINS = [
     "tracker.maps",
     "tracker.briefs",
     "tracker.targets",
+    "tracker.ops",
 ]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
+        # The folder of local files (SQLite database, lock, briefs, backups): TRACKER_INSTANCE_PATH
+        # on a server (e.g. /var/lib/tracker), else instance/ beside the code.
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",

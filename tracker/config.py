@@ -98,6 +98,22 @@ DEFAULTS: dict[str, object] = {
     "PDF_FONT": "",
     "BRIEF_OUTPUT_DIR": "",
     "BRIEF_AUTHOR": "学校建设项目管理",
+    # --- production (issue 16: scripts/serve, scheduler guard, health, backups) -------------
+    # gunicorn (scripts/serve): address, worker processes, threads per worker, request timeout
+    "WEB_BIND": "127.0.0.1:8000",
+    "WEB_WORKERS": 4,
+    "WEB_THREADS": 4,
+    "WEB_TIMEOUT": 120,
+    # SQLite only: how long a writer waits for another one's lock before giving up
+    "SQLITE_BUSY_TIMEOUT_SECONDS": 30,
+    # Scheduler: a standby checks for the leader's lock this often; the leader records a
+    # heartbeat this often, and /readyz wants one younger than two periods.
+    "SCHEDULER_PERIOD_SECONDS": 60,
+    "SCHEDULER_REQUIRED": True,  # /readyz fails when no scheduler has been seen
+    # Backups: the scheduled job's folder (empty: instance/backups), schedule and days kept
+    "BACKUP_DIR": "",
+    "BACKUP_SCHEDULE": {"hour": 2, "minute": 15},
+    "BACKUP_KEEP_DAYS": 14,
 }
 
 # Environment variables read without the TRACKER_ prefix, as deployers expect them.

@@ -99,3 +99,20 @@ def on_projects_created(app: Flask, callback: Callable) -> None:
 def projects_created(session, project_ids: list[int], today) -> None:
     for callback in current_app.extensions.get("projects_created", []):
         callback(session, project_ids, today)
+
+
+@dataclass(frozen=True)
+class FileStore:
+    """A folder of files the app keeps outside the database (generated briefs, later photos):
+    backups include it and restores put it back. `path(app)` gives the configured folder."""
+
+    name: str
+    path: Callable[[Flask], object]
+
+
+def add_file_store(app: Flask, store: FileStore) -> None:
+    app.extensions.setdefault("file_stores", []).append(store)
+
+
+def file_stores(app: Flask) -> list[FileStore]:
+    return list(app.extensions.get("file_stores", []))

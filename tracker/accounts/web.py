@@ -15,7 +15,7 @@ from tracker.accounts.services import assigned_project_ids, password_fingerprint
 from tracker.audit.services import Actor, record_now
 from tracker.db import get_session
 
-PUBLIC_ENDPOINTS = {"accounts.login", "static", "health", "home.health"}
+PUBLIC_ENDPOINTS = {"accounts.login", "static", "ops.healthz", "ops.readyz"}
 IDLE_NOTICE = "长时间未操作，已自动退出，请重新登录"
 
 
