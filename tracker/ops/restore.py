@@ -61,7 +61,7 @@ def verify(archive: Path, folder: Path) -> Checked:
             manifest = _read_manifest(tar)
             expected = {m["name"]: m for m in manifest.get("members", [])}
             seen: set[str] = set()
-            for member in tar:
+            while (member := tar.next()) is not None:
                 if not member.isfile() or not _safe(member.name) or member.name not in expected:
                     raise _refuse(f"备份中有清单之外的内容（{member.name}）")
                 digest = hashlib.sha256()
