@@ -199,6 +199,10 @@ def _wants_json() -> bool:
 
 def _http_error(error: HTTPException):
     code = error.code or 500
+    original = getattr(error, "original_exception", None)
+    if code == 500 and original is not None and database_unavailable(original):
+        # Raised after the view (the request's commit): Flask wraps it in a 500.
+        return _unavailable(original)
     message = MESSAGES.get(code, error.name)
     if code == 413:
         message = f"上传的文件太大：上限为 {_size(request.max_content_length or 0)}"
@@ -240,10 +244,12 @@ def _unavailable(error: Exception):
         request.path,
         str(getattr(error, "orig", error)).strip()[:200],
     )
+    # Nothing below may touch the database again: the page is shown as to a signed-out visitor
+    # (reading the signed-in user's attributes could reload them), and the session is dropped.
+    g.user = None
     session = g.pop("db_session", None)
     if session is not None:
         try:
-            session.rollback()
             session.close()
         except Exception:  # the connection is gone: nothing left to roll back
             session.invalidate()
