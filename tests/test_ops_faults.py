@@ -125,7 +125,7 @@ def test_sigkill_of_a_worker_during_an_import_leaves_old_or_new(kind, tmp_path, 
                 time.sleep(0.5)
             else:
                 pytest.fail("no worker came back after the kill")
-            if killed_midway >= 2:
+            if killed_midway:
                 break
         assert killed_midway >= 1, "no kill landed during an import: the test proved nothing"
     finally:

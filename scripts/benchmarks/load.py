@@ -165,6 +165,27 @@ def run(results: list, *, projects: int = 10_000, clients: int = 50, seconds: fl
                 throwaway.remove()
 
 
+def _against(args) -> int:
+    """A bounded load on a server already running (CI: the stack deploy/ describes, via nginx)."""
+    import urllib3
+
+    urllib3.disable_warnings()  # a self-signed certificate in CI
+    stack.VERIFY_TLS = not args.insecure
+    session = stack.login(args.target, "load-viewer")
+    samples, wall = stack.run_load(args.target, session.cookies, endpoints(args.projects),
+                                   clients=args.clients, seconds=args.seconds)  # fmt: skip
+    errors = sum(1 for s in samples if s.status != 200)
+    print(f"load: {len(samples)} requests in {wall:.1f} s ({len(samples) / wall:.1f} req/s), "
+          f"{errors} errors, {args.clients} clients, load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    for name, f in stack.summarise(samples, wall).items():
+        print(f"  {name:<13} {f['requests']:>6} requests  {f['errors']:>3} errors  "
+              f"median {f['median_ms']:7.0f} ms  p95 {f['p95_ms']:7.0f} ms")  # fmt: skip
+    if args.max_errors is not None and errors > args.max_errors:
+        print(f"load: {errors} errors (allowed {args.max_errors})", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=10_000)
@@ -173,7 +194,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--db", choices=["postgresql", "sqlite", "both"], default="both")
     parser.add_argument("--max-errors", type=int, default=None, help="exit 1 above this many")
+    parser.add_argument("--fill", metavar="DATABASE_URL", help="only fill this database")
+    parser.add_argument("--target", metavar="BASE_URL", help="load a server that is running")
+    parser.add_argument("--insecure", action="store_true", help="accept a self-signed certificate")
     args = parser.parse_args(argv)
+    if args.fill:
+        with tempfile.TemporaryDirectory() as folder:
+            fill(args.fill, args.projects, Path(folder))
+        print(f"filled {args.fill.split('@')[-1]} with {args.projects} projects")
+        return 0
+    if args.target:
+        return _against(args)
     kinds = ("postgresql", "sqlite") if args.db == "both" else (args.db,)
     results: list[dict] = []
     run(results, projects=args.projects, clients=args.clients, seconds=args.seconds,

@@ -24,6 +24,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "load-and-fault-tests-only-" + "k" * 40
 PASSWORD = "benchmark-password-123"
+VERIFY_TLS = True  # False for a self-signed certificate (CI's nginx)
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -169,13 +170,15 @@ class Stack:
 def login(base_url: str, username: str, password: str = PASSWORD) -> requests.Session:
     """Sign in through the login form (CSRF token and all), as a browser does."""
     session = requests.Session()
-    page = session.get(f"{base_url}/login", timeout=30).text
+    page = session.get(f"{base_url}/login", timeout=30, verify=VERIFY_TLS).text
     token = CSRF.search(page).group(1)
     response = session.post(
         f"{base_url}/login",
         data={"csrf_token": token, "username": username, "password": password},
+        headers={"Referer": f"{base_url}/login"},  # as a browser sends it (CSRF over HTTPS)
         allow_redirects=False,
         timeout=30,
+        verify=VERIFY_TLS,  # per request: REQUESTS_CA_BUNDLE would override the session's
     )
     assert response.status_code == 302, (response.status_code, response.text[:300])
     return session
@@ -222,7 +225,9 @@ def run_load(
             began = time.perf_counter()
             at = time.monotonic() - start
             try:
-                response = session.get(base_url + endpoints[name](rng), timeout=timeout)
+                response = session.get(
+                    base_url + endpoints[name](rng), timeout=timeout, verify=VERIFY_TLS
+                )
                 response.content  # noqa: B018 — read the whole body
                 status = response.status_code
             except requests.RequestException:

@@ -1,9 +1,12 @@
 """Start-up checks for scripts/serve, scripts/run and the scheduler: each problem becomes ONE line
 in Chinese and English naming the setting to fix, never a traceback.
 
-    python -m tracker.ops.startup [--trial] [--allow-behind]
+    python -m tracker.ops.startup [--trial] [--allow-behind] [--prepare [--seed]]
 
-Exit status 0 when the app may start, 2 when it may not."""
+--prepare also does the idempotent set-up in the same process (quicker than one `flask` command
+each): migrate, load the seed portfolio into an empty database (--seed), load the plan targets,
+create the first administrator once. Exit status 0 when the app may start, 2 when it may not
+(1 when a set-up step failed; it said why)."""
 
 import argparse
 import sqlite3
@@ -98,22 +101,48 @@ def check_production(app) -> None:
             )
 
 
+def prepare(app, *, seed: bool) -> int:
+    """db-upgrade, load-seed (when asked), load-targets, ensure-admin: the same commands
+    scripts/run has always run, in this process."""
+    migrate.upgrade(app.config["DATABASE_URL"])
+    print("数据库已是最新结构")
+    names = (["load-seed"] if seed else []) + ["load-targets", "ensure-admin"]
+    with app.app_context():
+        for name in names:
+            command = app.cli.get_command(None, name)
+            try:
+                command.main(args=[], prog_name=name, standalone_mode=False)
+            except SystemExit as exc:
+                if exc.code:
+                    return int(exc.code) if isinstance(exc.code, int) else 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker.ops.startup")
     parser.add_argument("--trial", action="store_true", help="allow development defaults")
     parser.add_argument("--allow-behind", action="store_true", help="skip the migration check")
+    parser.add_argument("--prepare", action="store_true", help="migrate and set up, then check")
+    parser.add_argument("--seed", action="store_true", help="with --prepare: load the seed")
     args = parser.parse_args(argv)
     import logging
 
     logging.disable(logging.WARNING)
     try:
         app = _app()
-        check_database(app, allow_behind=args.allow_behind)
+        check_database(app, allow_behind=args.allow_behind or args.prepare)
+        if args.prepare:
+            failed = prepare(app, seed=args.seed)
+            if failed:
+                return failed
+            check_database(app)
         if not args.trial:
             check_production(app)
     except StartupProblem as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    finally:
+        logging.disable(logging.NOTSET)
     return 0
 
 
