@@ -144,3 +144,13 @@ def test_sqlite_without_wal_is_refused_outside_a_trial(tmp_path):
     app.config["ENV"] = "production"
     with pytest.raises(startup.StartupProblem, match="WAL"):
         startup.check_production(app)
+
+
+def test_readyz_on_a_database_that_was_never_migrated(tmp_path):
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "TESTING": True, "SECRET_KEY": SECRET}
+    )
+    app.instance_path = str(tmp_path)
+    body = app.test_client().get("/readyz").get_json()
+    assert body["checks"] == {"database": "ok", "migrations": "behind", "scheduler": "unknown"}
+    app.extensions["engine"].dispose()

@@ -48,7 +48,13 @@ def readiness(app) -> dict[str, str]:
     engine = app.extensions["engine"]
     try:
         with engine.connect() as conn:
-            current = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+            conn.execute(text("SELECT 1"))
+            try:
+                current = set(
+                    conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+                )
+            except Exception:  # not migrated at all
+                current = set()
     except Exception:
         checks["database"] = "unreachable"
         checks["migrations"] = "unknown"
@@ -56,6 +62,8 @@ def readiness(app) -> dict[str, str]:
         return checks
     if current != head_revisions(app.config["DATABASE_URL"]):
         checks["migrations"] = "behind"
+        checks["scheduler"] = "unknown"
+        return checks
     if app.config.get("SCHEDULER_REQUIRED", True):
         try:
             beat = runs.last_beat(engine)
