@@ -36,6 +36,6 @@ JOBS = [
         func="tracker.ops.backup:scheduled_backup",
         trigger="cron",
         trigger_args_setting="BACKUP_SCHEDULE",
-        description="每日备份数据库和文件到备份目录，保留 BACKUP_KEEP_DAYS 天",
+        description="每日备份数据库和文件到备份目录，过期的备份按设定天数删除",
     ),
 ]
