@@ -6,6 +6,7 @@ altered or foreign archive, or a target that already holds data, is refused with
 import io
 import json
 import tarfile
+import time
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -93,13 +94,29 @@ def empty_url(database_url, tmp_path):
     url = make_url(database_url)
     name = f"{url.database}_restore"
     admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        _drop(admin, name)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+        _drop(admin, name)
+    finally:
+        admin.dispose()
+
+
+def _drop(admin, name: str) -> None:
+    """DROP DATABASE (without FORCE: that would also have to terminate autovacuum, which only a
+    superuser may; PostgreSQL cancels autovacuum by itself), retried while a closing connection
+    of ours lingers."""
+    for attempt in range(20):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            return
+        except Exception:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 def _second_app(url: str, instance: Path):
