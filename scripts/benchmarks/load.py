@@ -109,7 +109,7 @@ def measure_backup(url: str, folder: Path) -> tuple[float, float]:
 
 
 def measure(kind: str, url: str, *, projects: int, clients: int, seconds: float, workers: int,
-            backup_too: bool = True) -> list[dict]:  # fmt: skip
+            backup_too: bool = True, pages: tuple[str, ...] = ()) -> list[dict]:  # fmt: skip
     rows = []
     with tempfile.TemporaryDirectory(prefix=f"tracker-load-{kind}-") as name:
         folder = Path(name)
@@ -122,11 +122,14 @@ def measure(kind: str, url: str, *, projects: int, clients: int, seconds: float,
         server = stack.Stack(url, folder, workers=workers).start()
         try:
             session = stack.login(server.url, "load-viewer")
-            samples, wall = stack.run_load(server.url, session.cookies, endpoints(projects),
-                                           clients=clients, seconds=seconds)  # fmt: skip
+            chosen = {k: v for k, v in endpoints(projects).items() if not pages or k in pages}
+            samples, wall = stack.run_load(server.url, session.cookies, chosen, clients=clients,
+                                           seconds=seconds)  # fmt: skip
         finally:
             server.stop()
-        label = f"load {kind} ({workers} workers, {clients} clients, {seconds:g} s, {projects} projects)"
+        label = (f"load {kind} ({workers} workers, {clients} clients, {seconds:g} s, {projects} "
+                 f"projects{', ' + '+'.join(chosen) if pages else ''}; load average "
+                 f"{os.getloadavg()[0]:.1f})")  # fmt: skip
         total = sum(1 for _ in samples)
         errors = sum(1 for s in samples if s.status != 200)
         rows.append(row(f"{label}: requests/s", total / wall, "req/s", "-"))
@@ -143,7 +146,8 @@ def measure(kind: str, url: str, *, projects: int, clients: int, seconds: float,
 
 
 def run(results: list, *, projects: int = 10_000, clients: int = 50, seconds: float = 60,
-        workers: int = 4, kinds: tuple[str, ...] = ("postgresql", "sqlite")) -> None:  # fmt: skip
+        workers: int = 4, kinds: tuple[str, ...] = ("postgresql", "sqlite"),
+        pages: tuple[str, ...] = (), backup_too: bool = True) -> None:  # fmt: skip
     for kind in kinds:
         throwaway = None
         if kind == "postgresql":
@@ -159,7 +163,7 @@ def run(results: list, *, projects: int = 10_000, clients: int = 50, seconds: fl
             url = f"sqlite:///{tempfile.mkdtemp(prefix='tracker-load-db-')}/tracker.db"
         try:
             results += measure(kind, url, projects=projects, clients=clients, seconds=seconds,
-                               workers=workers)  # fmt: skip
+                               workers=workers, pages=pages, backup_too=backup_too)  # fmt: skip
         finally:
             if throwaway is not None:
                 throwaway.remove()
@@ -194,6 +198,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--db", choices=["postgresql", "sqlite", "both"], default="both")
     parser.add_argument("--max-errors", type=int, default=None, help="exit 1 above this many")
+    parser.add_argument("--pages", nargs="*", choices=["list", "project page", "API", "map"])
+    parser.add_argument("--no-backup", action="store_true")
     parser.add_argument("--fill", metavar="DATABASE_URL", help="only fill this database")
     parser.add_argument("--target", metavar="BASE_URL", help="load a server that is running")
     parser.add_argument("--insecure", action="store_true", help="accept a self-signed certificate")
@@ -208,7 +214,8 @@ def main(argv: list[str]) -> int:
     kinds = ("postgresql", "sqlite") if args.db == "both" else (args.db,)
     results: list[dict] = []
     run(results, projects=args.projects, clients=args.clients, seconds=args.seconds,
-        workers=args.workers, kinds=kinds)  # fmt: skip
+        workers=args.workers, kinds=kinds, pages=tuple(args.pages or ()),
+        backup_too=not args.no_backup)  # fmt: skip
     for r in results:
         extra = {k: v for k, v in r.items() if k not in {"benchmark", "value", "unit", "target"}}
         print(
