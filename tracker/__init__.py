@@ -1,6 +1,7 @@
 """School and kindergarten build-programme tracker: the Flask app factory (it only wires)."""
 
 import logging
+import os
 from datetime import timedelta
 from importlib import import_module
 
@@ -23,6 +24,7 @@ DOMAINS = [
     "tracker.maps",
     "tracker.briefs",
     "tracker.targets",
+    "tracker.ops",
 ]
 
 
@@ -35,6 +37,9 @@ class TrackerApp(Flask):
 def create_app(test_config: dict | None = None) -> Flask:
     app = TrackerApp(
         __name__,
+        # The folder of local files (SQLite database, lock, briefs, backups): TRACKER_INSTANCE_PATH
+        # on a server (e.g. /var/lib/tracker), else instance/ beside the code.
+        instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",

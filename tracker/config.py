@@ -127,6 +127,22 @@ class Settings:
     upload_max_compression_ratio: int = 100
     upload_max_rows: int = 100_000
     upload_max_cells: int = 3_000_000
+    # --- production (scripts/serve, scheduler guard, health, backups) ---------------------------
+    # gunicorn (scripts/serve): address, worker processes, threads per worker, request timeout
+    web_bind: str = "127.0.0.1:8000"
+    web_workers: int = 4
+    web_threads: int = 4
+    web_timeout: int = 120
+    # SQLite only: how long a writer waits for another one's lock before giving up
+    sqlite_busy_timeout_seconds: int = 30
+    # Scheduler: a standby checks for the leader's lock this often; the leader records a
+    # heartbeat this often, and /readyz wants one younger than two periods.
+    scheduler_period_seconds: int = 60
+    scheduler_required: bool = True  # /readyz fails when no scheduler has been seen
+    # Backups: the scheduled job's folder (empty: instance/backups), schedule and days kept
+    backup_dir: str = ""
+    backup_schedule: dict = _default({"hour": 2, "minute": 15})
+    backup_keep_days: int = 14
 
     @property
     def plan_window(self) -> tuple[int, int]:

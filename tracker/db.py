@@ -35,25 +35,35 @@ class ScaledDecimal(TypeDecorator):
         return (Decimal(value) / self.factor).quantize(Decimal(1).scaleb(-self.places))
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets foreign keys on and a file directory that exists."""
+def make_engine(url: str, *, busy_timeout_seconds: float = 30) -> Engine:
+    """Create the engine. SQLite: foreign keys on, WAL (readers never block the writer) and a busy
+    timeout (several server processes wait for each other's write lock instead of failing with
+    "database is locked"). PostgreSQL: dead connections are replaced, and a server that does not
+    answer fails a connection attempt after a few seconds instead of hanging a worker."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+        engine = create_engine(url)
+        busy_ms = int(busy_timeout_seconds * 1000)
+        event.listen(engine, "connect", lambda conn, _r: _sqlite_pragmas(conn, busy_ms))
+        return engine
+    connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _sqlite_pragmas(dbapi_connection, _record):
+def _sqlite_pragmas(dbapi_connection, busy_ms: int) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms:d}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["engine"] = make_engine(
+        app.config["DATABASE_URL"],
+        busy_timeout_seconds=app.config.get("SQLITE_BUSY_TIMEOUT_SECONDS", 30),
+    )
     app.after_request(_commit_if_ok)
     app.teardown_appcontext(_close_session)
 

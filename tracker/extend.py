@@ -139,3 +139,20 @@ def project_refs(session, ids=None) -> list[ProjectRef]:
 
 def find_project(session, code: str) -> ProjectRef | None:
     return current_app.extensions["project_directory"].find(session, code)
+
+
+@dataclass(frozen=True)
+class FileStore:
+    """A folder of files the app keeps outside the database (generated briefs, later photos):
+    backups include it and restores put it back. `path(app)` gives the configured folder."""
+
+    name: str
+    path: Callable[[Flask], object]
+
+
+def add_file_store(app: Flask, store: FileStore) -> None:
+    app.extensions.setdefault("file_stores", []).append(store)
+
+
+def file_stores(app: Flask) -> list[FileStore]:
+    return list(app.extensions.get("file_stores", []))

@@ -1,5 +1,5 @@
-"""Every scheduled job, declared in one place as data. The scheduler process (`flask --app tracker
-scheduler`, tracker/cli.py) reads this list; nothing here starts anything.
+"""Every scheduled job, declared in one place as data. The scheduler process (tracker.scheduler,
+started by `flask --app tracker scheduler`) reads this list; nothing here starts anything.
 
 Each job's function takes the Flask app and `today`, opens its own session, and must handle one
 failing item without stopping the run."""
@@ -30,5 +30,12 @@ JOBS = [
         trigger="cron",
         trigger_args_setting="BRIEF_SCHEDULE",
         description="每周生成项目总体简报 PDF 到配置的目录",
+    ),
+    JobSpec(
+        id="daily-backup",
+        func="tracker.ops.backup:scheduled_backup",
+        trigger="cron",
+        trigger_args_setting="BACKUP_SCHEDULE",
+        description="每日备份数据库和文件到备份目录，过期的备份按设定天数删除",
     ),
 ]

@@ -5,5 +5,6 @@ from tracker.alerts.models import Alert, AlertScan  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.finance.models import FinanceSheet, FundingSource, InvestmentYear  # noqa: F401
 from tracker.milestones.models import Milestone, ProjectSchedule  # noqa: F401
+from tracker.ops.models import JobRun, SchedulerHeartbeat  # noqa: F401
 from tracker.projects.models import Project  # noqa: F401
 from tracker.targets.models import Jurisdiction, Plan, Target, TargetLink  # noqa: F401

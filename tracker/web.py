@@ -8,6 +8,7 @@ import uuid
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, jsonify, render_template, request, url_for
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -33,6 +34,7 @@ MESSAGES = {
     422: "提交的内容有误，请按提示修改",
     429: "操作过于频繁，请稍后再试",
     500: "服务器出错了，请稍后再试；如果一直出错，请把下面的请求编号告诉管理员",
+    503: "数据库暂时无法访问，请稍后刷新重试；恢复后系统会自动继续服务",
 }
 # Refusals written to the audit trail (404s are not: they are mostly typos and scanners).
 RECORDED_REFUSALS = {400, 401, 403, 409, 413, 422, 429}
@@ -250,6 +252,10 @@ def _wants_json() -> bool:
 
 def _http_error(error: HTTPException):
     code = error.code or 500
+    original = getattr(error, "original_exception", None)
+    if code == 500 and original is not None and database_unavailable(original):
+        # Raised after the view (the request's commit): Flask wraps it in a 500.
+        return _unavailable(original)
     message = MESSAGES.get(code, error.name)
     if code == 413:
         message = f"上传的文件太大：上限为 {_size(request.max_content_length or 0)}"
@@ -328,7 +334,54 @@ def _typed(field) -> str:
     return "" if raw is None else str(raw).strip()
 
 
+def database_unavailable(error: Exception) -> bool:
+    """The database cannot be reached or is busy (server down or restarting, connection lost,
+    pool exhausted, SQLite locked) as opposed to a fault in the app: the answer is 503."""
+    if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return True
+    if not isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return False
+    if getattr(error, "connection_invalidated", False):
+        return True
+    origin = type(getattr(error, "orig", None)).__module__ or ""
+    if origin.startswith("psycopg"):
+        return True  # psycopg's OperationalError: connection refused, closed, admin shutdown
+    message = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in message or "unable to open database" in message
+
+
+def _unavailable(error: Exception):
+    request_id = g.get("request_id", "-")
+    log.warning(
+        "database unavailable, request id %s: %s %s: %s",
+        request_id,
+        request.method,
+        request.path,
+        str(getattr(error, "orig", error)).strip()[:200],
+    )
+    # Nothing below may touch the database again: the page is shown as to a signed-out visitor
+    # (reading the signed-in user's attributes could reload them), and the session is dropped.
+    g.user = None
+    session = g.pop("db_session", None)
+    if session is not None:
+        try:
+            session.close()
+        except Exception:  # the connection is gone: nothing left to roll back
+            session.invalidate()
+    headers = {"Retry-After": "10"}
+    if _wants_json():
+        return jsonify({"error": MESSAGES[503], "status": 503}), 503, headers
+    try:
+        page = render_template("error.html", code=503, message=MESSAGES[503], request_id=request_id)
+    except Exception:
+        page = f"{MESSAGES[503]}\n请求编号：{request_id}\n"
+        headers["Content-Type"] = "text/plain; charset=utf-8"
+    return page, 503, headers
+
+
 def _unexpected_error(error: Exception):
+    if database_unavailable(error):
+        return _unavailable(error)
     request_id = g.get("request_id", "-")
     log.exception("unhandled error, request id %s: %s %s", request_id, request.method, request.path)
     message = MESSAGES[500]

@@ -6,7 +6,7 @@ Run them with scripts/bench [name ...]; every module in this folder except the f
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
-FRAMEWORK = {"__init__", "__main__", "common"}
+FRAMEWORK = {"__init__", "__main__", "common", "stack"}  # stack: the load/fault test harness
 
 
 def discover() -> list[str]:

@@ -16,7 +16,7 @@ from tracker.audit.services import Actor, record_now
 from tracker.config import settings
 from tracker.db import get_session
 
-PUBLIC_ENDPOINTS = {"accounts.login", "static", "health", "home.health"}
+PUBLIC_ENDPOINTS = {"accounts.login", "static", "ops.healthz", "ops.readyz"}
 IDLE_NOTICE = "长时间未操作，已自动退出，请重新登录"
 
 

@@ -1,5 +1,6 @@
 """Alerts (预警) raised by the daily scan: at most one open alert per project, kind and milestone."""
 
+import socket
 from datetime import date, datetime
 
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, Text, text
@@ -65,3 +66,4 @@ class AlertScan(SQLModel, table=True):
     updated: int = 0
     closed: int = 0
     failed: int = 0
+    host: str = Field(default_factory=socket.gethostname, max_length=255)  # which server ran it

@@ -1,4 +1,4 @@
-"""首页 and the health check."""
+"""首页."""
 
 from flask import Blueprint, render_template
 
@@ -21,8 +21,3 @@ def index():
         cards=extend.home_cards(db, clock.today()),
         today=clock.today(),
     )
-
-
-@bp.route("/healthz", endpoint="health")
-def health():
-    return {"status": "ok"}
