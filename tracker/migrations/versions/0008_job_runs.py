@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0008_job_runs"
-down_revision = "0006_targets"
+down_revision = "0007_audit_entry_changes"
 branch_labels = None
 depends_on = None
 
