@@ -1,7 +1,7 @@
 """job runs, the scheduler heartbeat, and which host ran each alert scan
 
 Revision ID: 0008_job_runs
-Revises: 0006_targets
+Revises: 0007_audit_entry_changes
 Create Date: 2026-12-02
 """
 
