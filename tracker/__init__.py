@@ -23,6 +23,7 @@ DOMAINS = [
     "tracker.maps",
     "tracker.briefs",
     "tracker.targets",
+    "tracker.reports",
 ]
 
 

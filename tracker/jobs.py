@@ -31,4 +31,11 @@ JOBS = [
         trigger_args_setting="BRIEF_SCHEDULE",
         description="每周生成项目总体简报 PDF 到配置的目录",
     ),
+    JobSpec(
+        id="monthly-report-close",
+        func="tracker.reports.jobs:month_close",
+        trigger="cron",
+        trigger_args_setting="REPORT_JOB_SCHEDULE",
+        description="每月封存上月月报快照，并按建设单位发送未报送月报清单",
+    ),
 ]
