@@ -12,9 +12,11 @@ def init_app(app: Flask) -> None:
     from tracker.reports.api import project_part
     from tracker.reports.cli import month_close_cmd, purge_cmd
     from tracker.reports.services import audit_fields
-    from tracker.reports.views import bp
+    from tracker.reports.views import bp, upload_limit
 
     app.register_blueprint(bp)
+    # First of all before-request hooks: the CSRF check reads the body under the request limit.
+    app.before_request_funcs.setdefault(None, []).insert(0, upload_limit)
     app.register_blueprint(api_bp)
     extend.add_nav(app, extend.NavItem(35, "月报", "reports.index"))
     extend.add_nav(app, extend.NavItem(36, "调度表", "reports.dispatch_table"))

@@ -5,6 +5,7 @@ from datetime import date
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from tracker.audit import Actor
@@ -15,6 +16,7 @@ CLI_ACTOR = Actor(None, "命令行")
 
 
 @click.command("purge-report-photos")
+@with_appcontext
 @click.option("--dry-run", is_flag=True, help="Only count what would be removed.")
 def purge_cmd(dry_run):
     """Remove deleted report versions, their photo rows, and every photo file no row refers to."""
@@ -37,6 +39,7 @@ def purge_cmd(dry_run):
 
 
 @click.command("report-month-close")
+@with_appcontext
 @click.option("--today", "when", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
 def month_close_cmd(when):
     """Seal the newest closed month's snapshot and mail the 未报送 lists (as the job does)."""

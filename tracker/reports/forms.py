@@ -10,6 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 
 from tracker.audit import KeepsInput
 from tracker.money import wan
@@ -34,7 +35,7 @@ class ReportForm(KeepsInput, FlaskForm):
     progress_percent = StringField("形象进度百分比（0–100）")
     percent_reason = TextAreaField("进度说明（百分比低于上月时必填）")
     stage_reached = SelectField(
-        "本月到达的阶段（可选）", choices=[("", "（无）")], validate_choice=False
+        "本月到达的阶段（可选）", choices=[SelectChoice("", "（无）")], validate_choice=False
     )
     stage_reached_on = StringField("到达日期")
     month_completed = StringField("本月完成投资（万元）")
@@ -51,7 +52,9 @@ class ReportForm(KeepsInput, FlaskForm):
     version = HiddenField()
 
     def set_stages(self, names: list[str]) -> None:
-        self.stage_reached.choices = [("", "（无）")] + [(n, n) for n in names]
+        self.stage_reached.choices = [SelectChoice("", "（无）")] + [
+            SelectChoice(n, n) for n in names
+        ]
 
     def fill(self, report) -> None:
         """On GET: the stored version's content."""
@@ -133,9 +136,8 @@ class ReportForm(KeepsInput, FlaskForm):
             name = inputs.file_name(storage.filename) or f"照片{slot}"
             shown = f"照片 {slot}「{name}」"
             caption = self._take(caption_field, inputs.text, limit=CAPTION_LIMIT, multiline=False)
-            raw = storage.stream.read(limits.max_bytes + 1)
             try:
-                processed = photos.process(raw, limits)
+                processed = photos.process(_read(storage, limits.max_bytes), limits)
             except photos.PhotoError as exc:
                 field.errors = [*field.errors, f"{shown}：{exc}"]
                 continue
@@ -144,6 +146,19 @@ class ReportForm(KeepsInput, FlaskForm):
     @property
     def photo_errors(self) -> list[str]:
         return self._photo_errors
+
+
+def _read(storage, most: int) -> bytes:
+    """The upload's bytes; one larger than `most` is not read (PhotoError names its size)."""
+    stream = storage.stream
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    if size > most:
+        raise photos.PhotoError(
+            f"文件大小 {size / 1024 / 1024:.1f} MB，超过每张照片 {most / 1024 / 1024:.1f} MB 的上限"
+        )
+    return stream.read()
 
 
 def _wan(fen) -> str:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import time
 import uuid
 import warnings
@@ -128,7 +129,11 @@ def process(data: bytes, limits: Limits) -> Processed:
         except PhotoError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise PhotoError(f"图片像素过多，超过 {_pixels(limits.max_pixels)} 的上限") from exc
+            found = re.search(r"\((\d+) pixels\)", str(exc))
+            size = f"（约 {_pixels(int(found.group(1)))}）" if found else ""
+            raise PhotoError(
+                f"图片像素过多{size}，超过 {_pixels(limits.max_pixels)}的上限，可能是恶意构造的文件"
+            ) from exc
         except (UnidentifiedImageError, SyntaxError, ValueError, TypeError) as exc:
             raise PhotoError(not_image) from exc
         except (OSError, EOFError) as exc:
@@ -159,7 +164,7 @@ def _open(data: bytes, limits: Limits):
     if width * height > limits.max_pixels:
         raise PhotoError(
             f"图片 {width}×{height} 像素（{_pixels(width * height)}），"
-            f"超过 {_pixels(limits.max_pixels)} 的上限"
+            f"超过 {_pixels(limits.max_pixels)}的上限"
         )
     if image.format == "PNG":
         image.verify()  # chunk checksums; the image must be opened again after verify()

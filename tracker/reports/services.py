@@ -344,11 +344,16 @@ def create(
         stage_now=stages(session, project.id, today).reached,
     )
     _set_content(report, data.values)
+    session.add(report)
+    # Two people creating the same month at once: the unique version number lets one win.
+    # (No savepoint: pysqlite would commit the outer transaction when releasing it.)
     try:
-        with session.begin_nested():  # two people creating the same month at once: one wins
-            session.add(report)
+        session.flush()
     except IntegrityError:
-        raise _duplicate(current(session, project.id, period) or report, project) from None
+        session.rollback()
+        raise ReportError(
+            "period", f"{logic.label(period)} 的月报刚刚由另一位用户新建，请打开已有的月报修改"
+        ) from None
     changes = [
         Change(name, None, getattr(report, name)) for name in CONTENT if getattr(report, name)
     ]
@@ -538,15 +543,16 @@ def revise(session: Session, *, actor: Actor, report: MonthlyReport, today: date
         stage_now=stages(session, project.id, today).reached,
     )
     _set_content(new, {name: getattr(report, name) for name in CONTENT})
+    session.execute(
+        update(MonthlyReport)
+        .where(MonthlyReport.id == report.id, MonthlyReport.current == True)  # noqa: E712
+        .values(current=False)
+    )
+    session.add(new)
     try:
-        with session.begin_nested():
-            session.execute(
-                update(MonthlyReport)
-                .where(MonthlyReport.id == report.id, MonthlyReport.current == True)  # noqa: E712
-                .values(current=False)
-            )
-            session.add(new)
+        session.flush()
     except IntegrityError:
+        session.rollback()
         raise ReportError("", "另一位用户刚刚为这个月生成了新版本，请刷新后查看") from None
     session.refresh(report)
     for photo in photos_of(session, report.id):

@@ -64,10 +64,11 @@ def take(
     if existing is not None:
         return existing, False
     snap = ReportSnapshot(period=period, taken_on=today, taken_by=actor.username)
+    session.add(snap)
     try:
-        with session.begin_nested():
-            session.add(snap)
+        session.flush()
     except IntegrityError:  # another process took it a moment ago
+        session.rollback()
         return get(session, period), False
     live = Source(period)
 

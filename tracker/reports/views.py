@@ -54,20 +54,26 @@ def _limits():
     return photos.Limits.from_settings()
 
 
-def _parse_or_413(form_page):
-    """Read the posted form under the report limit; a body over it is answered on the form
-    itself (naming the photos) with 413, nothing saved."""
-    request.max_content_length = settings().report_upload_max_mb * 1024 * 1024
-    try:
-        request.files  # noqa: B018  (parse now, inside the limit)
-    except RequestEntityTooLarge:
-        message = (
-            f"照片：本次提交共 {request.content_length / 1024 / 1024:.1f} MB，超过每次 "
-            f"{settings().report_upload_max_mb} MB 的上限（每张照片不超过 "
-            f"{settings().report_photo_max_mb} MB），没有保存。请减少照片张数后重新提交。"
-        )
-        return form_page(message), 413
-    return None
+FORM_ENDPOINTS = {"reports.new", "reports.edit"}
+
+
+def upload_limit():
+    """Before anything reads the body (the CSRF check does): the report form may carry several
+    phone photos, so its request limit is REPORT_UPLOAD_MAX_MB instead of the app's."""
+    if request.endpoint in FORM_ENDPOINTS:
+        request.max_content_length = settings().report_upload_max_mb * 1024 * 1024
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """A report form over the limit: said on a page naming the photos; nothing was saved."""
+    size = (request.content_length or 0) / 1024 / 1024
+    message = (
+        f"照片：本次提交共 {size:.1f} MB，超过每次 {settings().report_upload_max_mb} MB 的上限"
+        f"（每张照片不超过 {settings().report_photo_max_mb} MB），没有保存。"
+        "请返回减少照片张数或分几次上传。"
+    )
+    return render_template("reports/too_large.html", message=message, back=request.path), 413
 
 
 # --- filing ---------------------------------------------------------------------------------
@@ -80,14 +86,12 @@ def new(code):
     db, today = get_session(), clock.today()
     stages = services.stages(db, project.id, today)
 
-    def page(too_large: str = "", form=None):
+    def page(form):
         return render_template(
-            "reports/form.html", form=form or ReportForm(), p=project, report=None,
-            stages=stages, existing=[], too_large=too_large, today=today,
+            "reports/form.html", form=form, p=project, report=None, stages=stages,
+            existing=[], today=today,
         )  # fmt: skip
 
-    if request.method == "POST" and (refused := _parse_or_413(page)):
-        return refused
     form = ReportForm()
     form.set_stages(stages.names)
     if request.method == "GET":
@@ -109,7 +113,7 @@ def new(code):
             else:
                 return _saved(report, project)
     status = 422 if request.method == "POST" else 200
-    return page(form=form), status
+    return page(form), status
 
 
 def _checked(form, db, project, period, data, today) -> bool:
@@ -161,19 +165,17 @@ def edit(report_id):
     stages = services.stages(db, project.id, today)
     existing = services.photos_of(db, report.id)
 
-    def page(too_large: str = "", form=None):
+    def page(form):
         return render_template(
-            "reports/form.html", form=form or ReportForm(), p=project, report=report,
-            stages=stages, existing=existing, too_large=too_large, today=today,
+            "reports/form.html", form=form, p=project, report=report, stages=stages,
+            existing=existing, today=today,
         )  # fmt: skip
 
-    if request.method == "POST" and (refused := _parse_or_413(page)):
-        return refused
     form = ReportForm()
     form.set_stages(stages.names)
     if request.method == "GET":
         form.fill(report)
-        return page(form=form)
+        return page(form)
     data = form.read(existing, _limits()) if form.validate_on_submit() else None
     if data is not None and _checked(form, db, project, report.period, data, today):
         try:
@@ -189,7 +191,7 @@ def edit(report_id):
         else:
             return _saved(report, project)
     form.period.data = report.period
-    return page(form=form), 422
+    return page(form), 422
 
 
 # --- one version and its steps ---------------------------------------------------------------
