@@ -28,7 +28,13 @@ def test_job_list_ids_triggers_and_timezone(app):
     assert not s.running
     jobs = {job.id: job for job in s.get_jobs()}
     assert (
-        set(jobs) == {spec.id for spec in JOBS} == {"daily-overdue-scan", "weekly-portfolio-brief"}
+        set(jobs)
+        == {spec.id for spec in JOBS}
+        == {
+            "daily-overdue-scan",
+            "weekly-portfolio-brief",
+            "monthly-report-close",
+        }
     )
     assert s.timezone == ZoneInfo("Asia/Shanghai")
     scan = jobs["daily-overdue-scan"].trigger
@@ -38,6 +44,8 @@ def test_job_list_ids_triggers_and_timezone(app):
     assert brief["day_of_week"] == "mon" and brief["hour"] == "7"
     assert jobs["daily-overdue-scan"].args[1] == "tracker.alerts.jobs:daily_scan"
     assert jobs["daily-overdue-scan"].max_instances == 1
+    close = _fields(jobs["monthly-report-close"].trigger)
+    assert (close["day"], close["hour"]) == ("11", "8")
 
 
 def test_missing_job_module_is_logged_and_skipped(app, caplog):

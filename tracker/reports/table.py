@@ -215,15 +215,13 @@ class Source:
         )  # fmt: skip
 
     def totals(self, session: Session, f: ProjectFilter) -> Totals:
-        def counts(status, coordination, amounts):
+        def counts(status, coordination, amounts, waiting):
             return (
                 func.count(),
                 *[func.coalesce(func.sum(a), 0) for a in amounts],
                 func.count(case((status == "accepted", 1))),
                 func.count(case((status == "submitted", 1))),
-                func.count(
-                    case((or_(status.is_(None), status.in_(("draft", "returned", "none"))), 1))
-                ),
+                func.count(case((waiting, 1))),
                 func.count(case((coordination == True, 1))),  # noqa: E712
             )
 
@@ -333,19 +331,20 @@ def source(session: Session, period: str, *, live: bool = False) -> Source:
 
 # --- the XLSX, through the one writer ---------------------------------------------------------
 
+# Widths add up to 174 units: A4 landscape, one page wide (the writer takes A3 past 185).
 COLUMNS = [
-    Column("序号", 6, "count"),
-    Column("项目名称", 28, "long"),
-    Column("建设单位", 16, "long"),
-    Column("总投资（万元）", 13, "money"),
-    Column("年度计划（万元）", 13, "money"),
-    Column("本月完成（万元）", 13, "money"),
-    Column("累计完成（万元）", 13, "money"),
-    Column("完成率（%）", 9, "rate"),
-    Column("形象进度", 30, "long"),
-    Column("存在问题", 26, "long"),
-    Column("下步计划", 26, "long"),
-    Column("报送状态", 10, "text"),
+    Column("序号", 5, "count"),
+    Column("项目名称", 22, "long"),
+    Column("建设单位", 12, "long"),
+    Column("总投资（万元）", 11, "money"),
+    Column("年度计划（万元）", 11, "money"),
+    Column("本月完成（万元）", 11, "money"),
+    Column("累计完成（万元）", 11, "money"),
+    Column("完成率（%）", 7, "rate"),
+    Column("形象进度", 28, "long"),
+    Column("存在问题", 24, "long"),
+    Column("下步计划", 24, "long"),
+    Column("报送状态", 8, "long"),
 ]
 COORDINATION_COLUMNS = [
     Column("序号", 6, "count"),
