@@ -72,6 +72,6 @@ def test_the_units_run_scripts_that_exist_with_the_installed_settings():
     install = (DEPLOY / "install").read_text()
     assert "/etc/tracker/tracker.env" in install and "tracker-web.service" in install
     nginx = (DEPLOY / "nginx-tracker.conf").read_text()
-    assert "client_max_body_size 25m" in nginx
+    assert "client_max_body_size 60m" in nginx
     assert DEFAULTS["MAX_CONTENT_LENGTH"] < 25 * 1024 * 1024
     assert f"server {DEFAULTS['WEB_BIND']};" in nginx

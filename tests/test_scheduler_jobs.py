@@ -30,7 +30,12 @@ def test_job_list_ids_triggers_and_timezone(app):
     assert (
         set(jobs)
         == {spec.id for spec in JOBS}
-        == {"daily-overdue-scan", "weekly-portfolio-brief", "daily-backup"}
+        == {
+            "daily-overdue-scan",
+            "weekly-portfolio-brief",
+            "daily-backup",
+            "monthly-report-close",
+        }
     )
     assert s.timezone == ZoneInfo("Asia/Shanghai")
     scan = jobs["daily-overdue-scan"].trigger
@@ -40,6 +45,8 @@ def test_job_list_ids_triggers_and_timezone(app):
     assert brief["day_of_week"] == "mon" and brief["hour"] == "7"
     assert jobs["daily-overdue-scan"].args[1] == "tracker.alerts.jobs:daily_scan"
     assert jobs["daily-overdue-scan"].max_instances == 1
+    close = _fields(jobs["monthly-report-close"].trigger)
+    assert (close["day"], close["hour"]) == ("11", "8")
 
 
 def test_missing_job_module_is_logged_and_skipped(app, caplog):

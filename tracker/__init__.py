@@ -25,6 +25,7 @@ DOMAINS = [
     "tracker.briefs",
     "tracker.targets",
     "tracker.ops",
+    "tracker.reports",
 ]
 
 

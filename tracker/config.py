@@ -143,6 +143,19 @@ class Settings:
     backup_dir: str = ""
     backup_schedule: dict = _default({"hour": 2, "minute": 15})
     backup_keep_days: int = 14
+    # --- monthly reports (月度调度): due on day N of the next month; the month-close job (snapshot
+    # and the 未报送 mail) runs on its own cron fields, by default the day after the due day
+    report_due_day: int = 10
+    report_job_schedule: dict = _default({"day": 11, "hour": 8, "minute": 0})
+    # site photos: stored under this folder (empty: instance/report-photos), checked on upload
+    report_photo_dir: str = ""
+    report_photo_max_mb: int = 15  # one photo
+    report_upload_max_mb: int = 50  # one submission of the report form, photos included
+    report_photo_max_pixels: int = 64_000_000  # larger images are refused before decoding
+    report_photo_max_count: int = 20  # photos per report version
+    report_photo_max_distance_m: int = 3000  # a GPS point farther from the project is flagged
+    report_photo_display_px: int = 1600  # long edge of the copy shown on pages
+    report_photo_thumb_px: int = 320
 
     @property
     def plan_window(self) -> tuple[int, int]:

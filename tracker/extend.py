@@ -156,3 +156,34 @@ def add_file_store(app: Flask, store: FileStore) -> None:
 
 def file_stores(app: Flask) -> list[FileStore]:
     return list(app.extensions.get("file_stores", []))
+
+
+# --- confirming progress ------------------------------------------------------------------------
+# A monthly report may say a stage was reached this month; the schedule domain applies that to the
+# milestones through the confirmer it registers (none registered: the report only records it).
+
+
+def set_progress_confirmer(app: Flask, confirm: Callable) -> None:
+    """confirm(session, *, actor, project, stage, on, today, note) applies 「确认进度」 — `stage`
+    reached on `on` — in the caller's unit of work; it raises ValueError (its str() a Chinese
+    message) when the milestones cannot take it."""
+    app.extensions["progress_confirmer"] = confirm
+
+
+def progress_confirmer() -> Callable | None:
+    return current_app.extensions.get("progress_confirmer")
+
+
+# --- worklists ----------------------------------------------------------------------------------
+# Sections of the 需要更新 page that other domains contribute (e.g. reports not filed).
+
+
+def add_worklist_panel(app: Flask, panel: Panel) -> None:
+    """context(session, today, only) → dict for the panel's template; `only` is the set of the
+    project ids the page is narrowed to (a PM's own), or None for all."""
+    app.extensions.setdefault("worklist_panels", []).append(panel)
+
+
+def worklist_panels(session, today, only=None) -> list[tuple[str, dict]]:
+    panels = sorted(current_app.extensions.get("worklist_panels", []), key=lambda p: p.order)
+    return [(p.template, p.context(session, today, only)) for p in panels]

@@ -38,4 +38,11 @@ JOBS = [
         trigger_args_setting="BACKUP_SCHEDULE",
         description="每日备份数据库和文件到备份目录，过期的备份按设定天数删除",
     ),
+    JobSpec(
+        id="monthly-report-close",
+        func="tracker.reports.jobs:month_close",
+        trigger="cron",
+        trigger_args_setting="REPORT_JOB_SCHEDULE",
+        description="每月封存上月月报快照，并按建设单位发送未报送月报清单",
+    ),
 ]

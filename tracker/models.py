@@ -7,4 +7,10 @@ from tracker.finance.models import FinanceSheet, FundingSource, InvestmentYear  
 from tracker.milestones.models import Milestone, ProjectSchedule  # noqa: F401
 from tracker.ops.models import JobRun, SchedulerHeartbeat  # noqa: F401
 from tracker.projects.models import Project  # noqa: F401
+from tracker.reports.models import (  # noqa: F401
+    MonthlyReport,
+    ReportPhoto,
+    ReportSnapshot,
+    SnapshotRow,
+)
 from tracker.targets.models import Jurisdiction, Plan, Target, TargetLink  # noqa: F401

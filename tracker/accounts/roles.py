@@ -23,8 +23,12 @@ PERMISSIONS: dict[str, set[str]] = {
     "target.edit": {"admin"},
     "users.manage": {"admin"},
     "audit.view_all": {"admin"},
+    # Monthly reports: PMs file for their assigned projects; admins review (财务 does not: the
+    # review judges progress and problems; finance gets the accepted month figure in its data).
+    "report.file": {"admin", "pm"},
+    "report.review": {"admin"},
 }
-PROJECT_SCOPED = {"project.edit", "milestone.edit"}
+PROJECT_SCOPED = {"project.edit", "milestone.edit", "report.file"}
 
 # The actions in words, for refusals in the audit trail (「无权限：编辑里程碑（项目 P00003）」).
 ACTION_LABELS = {
@@ -41,6 +45,8 @@ ACTION_LABELS = {
     "target.edit": "编辑规划目标",
     "users.manage": "管理用户",
     "audit.view_all": "查看操作日志",
+    "report.file": "填报月报",
+    "report.review": "审核月报",
 }
 
 

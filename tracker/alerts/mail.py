@@ -60,14 +60,22 @@ def send_digests(session: Session, config: Settings, today: date) -> int:
         recipients = list(mapping.get(unit) or default)
         if not recipients:
             continue
-        try:
-            with smtplib.SMTP(config.smtp_host, int(config.smtp_port), timeout=15) as smtp:
-                if config.smtp_starttls:
-                    smtp.starttls()
-                if config.smtp_user:
-                    smtp.login(config.smtp_user, config.smtp_password)
-                smtp.send_message(build_message(config, unit, lines, recipients, today))
+        if send_message(config, build_message(config, unit, lines, recipients, today)):
             sent += 1
-        except (OSError, smtplib.SMTPException):
-            log.exception("alert digest for %s could not be sent", unit)
     return sent
+
+
+def send_message(config: Settings, message: EmailMessage) -> bool:
+    """Send one mail through the configured SMTP server; a failure is logged, not raised (the
+    mail helper other domains' reminders reuse)."""
+    try:
+        with smtplib.SMTP(config.smtp_host, int(config.smtp_port), timeout=15) as smtp:
+            if config.smtp_starttls:
+                smtp.starttls()
+            if config.smtp_user:
+                smtp.login(config.smtp_user, config.smtp_password)
+            smtp.send_message(message)
+        return True
+    except (OSError, smtplib.SMTPException):
+        log.exception("mail %r could not be sent", message["Subject"])
+        return False

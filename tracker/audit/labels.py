@@ -26,6 +26,11 @@ ACTIONS = {
     "token": "令牌",
     "acknowledge": "确认预警",
     "refused": "请求被拒绝",
+    "submit": "提交",
+    "review": "审核",
+    "delete": "删除",
+    "purge": "清理",
+    "snapshot": "封存",
 }
 
 # The audit trail's own entities; domains add theirs.

@@ -222,3 +222,59 @@ def _sync(session: Session, stored: dict, wanted: dict, make, attrs: tuple, item
             session.add(row)
     session.flush()
     return changes
+
+
+def month_completed(session: Session, project_id: int, year: int, month: int) -> int | None:
+    row = session.exec(
+        select(InvestmentMonth).where(
+            InvestmentMonth.project_id == project_id,
+            InvestmentMonth.year == year,
+            InvestmentMonth.month == month,
+        )
+    ).first()
+    return row.completed_fen if row is not None else None
+
+
+def set_month_completed(
+    session: Session,
+    *,
+    actor: Actor,
+    project: Project,
+    year: int,
+    month: int,
+    completed_fen: int | None,
+    detail: str,
+) -> list[Change]:
+    """One month's 完成投资 taken from another record (an accepted monthly report), written as one
+    audited save of the project's figures; the month's plan figure is kept. Nothing is written
+    when the month already holds that figure."""
+    if month_completed(session, project.id, year, month) == completed_fen:
+        return []
+
+    def set_month() -> list[Change]:
+        row = session.exec(
+            select(InvestmentMonth).where(
+                InvestmentMonth.project_id == project.id,
+                InvestmentMonth.year == year,
+                InvestmentMonth.month == month,
+            )
+        ).first()
+        old = row.completed_fen if row is not None else None
+        if row is None:
+            row = InvestmentMonth(project_id=project.id, year=year, month=month)
+        row.completed_fen = completed_fen
+        session.add(row)
+        session.flush()
+        return [Change("completed_fen", old, completed_fen, item=f"{year}年{month}月")]
+
+    return apply_change(
+        session,
+        actor=actor,
+        record=_sheet(session, project.id),
+        expected_version=None,
+        entity="investment",
+        entity_id=project.code,
+        project_id=project.id,
+        mutate=set_month,
+        detail=detail,
+    )
