@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import report_files
 from conftest import PASSWORD, TEST_ACTOR, FormClient
 from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -25,6 +26,8 @@ from tracker.finance.models import FinanceSheet, FundingSource, InvestmentMonth,
 from tracker.ops import backup, runs
 from tracker.ops.models import JobRun
 from tracker.projects.models import Project
+from tracker.reports import photos, services, snapshots
+from tracker.reports.photos import store_dir
 from tracker.targets.models import Target, TargetLink
 
 SECRET = "test-only-secret-key-0123456789abcdef"
@@ -58,11 +61,40 @@ def _fill_every_table(app, db, runner, auth):
     db.add(JobRun(job_id="daily-backup", run_key="2026-03-10T02:15:00+08:00", outcome="ok"))
     db.commit()
     runs.beat(app.extensions["engine"], datetime(2026, 3, 10, 1, 0))
+    _file_a_report(app, db, first)
     briefs = Path(app.instance_path) / "briefs"
     (briefs / "2026").mkdir(parents=True)
     (briefs / "latest.pdf").write_bytes(b"%PDF-1.4 latest \x00\xff")
     (briefs / "2026" / "项目总体简报-2026-03-09.pdf").write_bytes(b"%PDF-1.4 weekly")
     return first
+
+
+def _file_a_report(app, db, project):
+    """A monthly report with a site photo (its files in the photo store) and a month snapshot."""
+    limits = photos.Limits(15 * 2**20, 64_000_000, 1600, 320)
+    photo = services.NewPhoto(photos.process(report_files.jpeg(), limits), "东立面", "现场.jpg")
+    with app.app_context():
+        report = services.create(
+            db,
+            actor=TEST_ACTOR,
+            project=project,
+            period="2026-02",
+            data=services.ReportInput(
+                {
+                    "progress_text": "主体施工",
+                    "progress_percent": 40,
+                    "month_completed_fen": 1_000_000,
+                    "cumulative_fen": 5_000_000,
+                },
+                [photo],
+            ),
+            today=date(2026, 3, 10),
+            root=store_dir(app),
+            max_photos=20,
+        )
+        services.submit(db, actor=TEST_ACTOR, report=report, today=date(2026, 3, 10))
+        snapshots.take(db, "2026-02", today=date(2026, 3, 11), actor=TEST_ACTOR)
+    db.commit()
 
 
 def _rows(url: str) -> dict[str, list[tuple]]:
@@ -152,6 +184,7 @@ def test_round_trip_into_an_empty_database(app, db, runner, auth, seeded, empty_
     assert _files(Path(other.instance_path) / "briefs") == _files(
         Path(app.instance_path) / "briefs"
     )
+    assert _files(store_dir(other)) == _files(store_dir(app)) != {}
 
     # The app serves the restored data: the PM signs in with the password they had, sees the
     # portfolio, and new rows get fresh ids (sequences came back too).
