@@ -160,7 +160,14 @@ def test_portfolio_map_in_the_browser(shared):
 
     # a user clicks a single (unclustered) marker: its popup shows the project
     page.evaluate("TrackerMap.state.map.setZoom(13)")
-    page.wait_for_timeout(600)
+    # Under load the zoom and the clusters' split animate for longer than any fixed pause.
+    _wait_until(
+        page,
+        "TrackerMap.state.map.getZoom() === 13 && !TrackerMap.state.map._animatingZoom"
+        " && !TrackerMap.state.cluster._inZoomAnimation",
+        timeout=15,
+    )
+    page.wait_for_timeout(300)
     icon = page.locator(".leaflet-marker-icon.tm-marker").first
     icon.click()
     text = _popup_text(page)
